@@ -67,7 +67,7 @@ def sniff(data: bytes, name: str) -> str:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<?xml", b"<opml")):
         return "opml"
-    if head.startswith(b"@") or b"\n@" in head and b"{" in head:
+    if head.startswith(b"@") or (b"\n@" in head and b"{" in head):
         return "bibtex"
     if head.startswith(b"["):
         return "zotero" if _looks_like_zotero(data) else "csljson"
@@ -89,5 +89,29 @@ def read_any(data: bytes, name: str, fmt: str | None = None) -> ReadResult:
     return reader_for(fmt or sniff(data, name))(data, name)
 
 
-def writer_names() -> Sequence[str]:
-    return ("bibtex", "biblatex", "csljson", "csl-yaml", "opml", "records")
+# Output formats: name -> (module, function, fixed keyword arguments). Every writer takes
+# the records first; `title` (the catalog's title) is passed to those that use it.
+WRITERS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "bibtex": ("refexport.bibtex", "write", {"dialect": "bibtex"}),
+    "biblatex": ("refexport.bibtex", "write", {"dialect": "biblatex"}),
+    "csljson": ("refexport.csljson", "write", {}),
+    "csl-yaml": ("refexport.csljson", "write_yaml", {}),
+    "opml": ("refexport.opml", "write", {}),
+    "opml-feeds": ("refexport.opml", "write_feeds", {}),
+    "records": ("refexport.jsonlines", "write", {}),
+    "zotero": ("refexport.zotero", "export_json", {}),
+}
+_TAKES_TITLE = {"opml", "opml-feeds", "zotero"}
+
+
+def write_any(fmt: str, records: Sequence[Record], title: str | None = None, **options: object) -> str:
+    """Render records in an output format; `options` are the writer's own (e.g. `feed_base`)."""
+    module_name, function_name, fixed = WRITERS[fmt]
+    writer = getattr(import_module(module_name), function_name)
+    arguments: dict[str, object] = {**fixed, **options}
+    if fmt in _TAKES_TITLE:
+        if fmt == "zotero":
+            arguments["top_collection"] = title or "refexport"
+        else:
+            arguments["title"] = title
+    return writer(records, **arguments)  # type: ignore[no-any-return]

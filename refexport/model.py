@@ -15,12 +15,53 @@ from typing import Any
 
 # CSL item types (CSL 1.0.2); records always carry one of these.
 CSL_TYPES: frozenset[str] = frozenset(
-    """article article-journal article-magazine article-newspaper bill book broadcast
-    chapter classic collection dataset document entry entry-dictionary entry-encyclopedia
-    event figure graphic hearing interview legal_case legislation manuscript map
-    motion_picture musical_score pamphlet paper-conference patent performance periodical
-    personal_communication post post-weblog regulation report review review-book software
-    song speech standard thesis treaty webpage""".split()
+    [
+        "article",
+        "article-journal",
+        "article-magazine",
+        "article-newspaper",
+        "bill",
+        "book",
+        "broadcast",
+        "chapter",
+        "classic",
+        "collection",
+        "dataset",
+        "document",
+        "entry",
+        "entry-dictionary",
+        "entry-encyclopedia",
+        "event",
+        "figure",
+        "graphic",
+        "hearing",
+        "interview",
+        "legal_case",
+        "legislation",
+        "manuscript",
+        "map",
+        "motion_picture",
+        "musical_score",
+        "pamphlet",
+        "paper-conference",
+        "patent",
+        "performance",
+        "periodical",
+        "personal_communication",
+        "post",
+        "post-weblog",
+        "regulation",
+        "report",
+        "review",
+        "review-book",
+        "software",
+        "song",
+        "speech",
+        "standard",
+        "thesis",
+        "treaty",
+        "webpage",
+    ]
 )
 
 DEFAULT_TYPE = "webpage"
@@ -179,7 +220,8 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:
-        """Inverse of `to_dict`; missing keys take their defaults. Raises ValueError/KeyError/TypeError on bad shapes."""
+        """Inverse of `to_dict`; missing keys take their defaults.
+        Raises ValueError, KeyError, TypeError or AttributeError on bad shapes."""
 
         def date(value: Any) -> PartialDate | None:
             return PartialDate.parse(value) if value else None

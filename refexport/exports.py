@@ -1,0 +1,33 @@
+"""`refexport build`: every export of a catalog, written into one folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from refexport.catalog import Catalog
+from refexport.fileio import atomic_write
+from refexport.formats import write_any
+
+# file name -> output format; the committed exports/ folder holds exactly these.
+EXPORT_FILES: dict[str, str] = {
+    "refs.bib": "bibtex",
+    "refs-biblatex.bib": "biblatex",
+    "refs.json": "csljson",
+    "refs.yaml": "csl-yaml",
+    "refs.opml": "opml",
+    "feeds.opml": "opml-feeds",
+    "zotero.json": "zotero",
+}
+
+
+def build(catalog: Catalog, out_dir: Path) -> list[Path]:
+    """Render every export first, then write them (each atomically), so an error in one
+    writer leaves the folder as it was."""
+    rendered = {name: write_any(fmt, catalog.records, catalog.title) for name, fmt in EXPORT_FILES.items()}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in rendered.items():
+        path = out_dir / name
+        atomic_write(path, text)
+        written.append(path)
+    return written

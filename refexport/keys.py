@@ -1,0 +1,251 @@
+"""Citation keys: ASCII, readable, unique within a catalog, and stable.
+
+A generated key is `<words>[_<year>]-<suffix>`:
+
+* `<words>`: the first author (if any) and the first words of the title. Han characters
+  become pinyin through pypinyin, which reads whole phrases (重庆 → chongqing, 银行 →
+  yinhang), with each run of Han characters written as one word; Latin words are
+  ASCII-folded and lower-cased, English stop words skipped. Records without a title use
+  the URL's site and path.
+* `<year>`: the publication year when it is known.
+* `<suffix>`: two characters derived from the record's id (itself a digest of the
+  canonical URL). Because the suffix depends on the record alone, adding or removing other
+  records never changes an existing key; it is only lengthened in the (1 in 1,024 per
+  pair of identical titles) case that two records share both words and suffix.
+
+Keys a richer input already had (a .bib entry's key, a CSL item's id) are kept as they
+are; only a case-insensitive clash among them is settled with the id-derived suffix.
+
+pypinyin takes about 0.3 s to load its dictionaries, more than the whole run of a small
+catalog, so the pinyin of each title run is memoised on disk (`$XDG_CACHE_HOME/refexport`);
+the cache also keeps keys stable across pypinyin upgrades that change a reading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from refexport.fileio import atomic_write
+from refexport.model import Record
+
+# Characters a key may hold (BibTeX, biber, pandoc and Zotero all accept these).
+KEY_CHARS = re.compile(r"^[A-Za-z0-9_:-]+$")
+_SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/o/0/1: easy to read back
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
+_HAN_RUN = re.compile(rf"^[{_HAN}]+$")
+_MAX_WORDS = 4
+_MAX_LETTERS = 32  # of words, before year and suffix
+_MAX_SYLLABLES = 8  # per Han run
+_STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "how",
+        "in",
+        "into",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "via",
+        "what",
+        "when",
+        "why",
+        "with",
+        "your",
+    ]
+)
+_HOST_NOISE = frozenset(
+    {"www", "m", "mp", "blog", "blogs", "zhuanlan", "en", "zh", "cn", "com", "org", "net"}
+)
+
+
+def is_valid_key(key: str) -> bool:
+    return bool(KEY_CHARS.match(key))
+
+
+def assign_keys(records: Sequence[Record]) -> None:
+    """Give every record without a key a generated one, and make all keys unique
+    case-insensitively. Records must already have their ids."""
+    pinyin = PinyinCache()
+    proposals: dict[int, str] = {}
+    for index, record in enumerate(records):
+        if not record.key:
+            proposals[index] = key_words(record, pinyin)
+    pinyin.save()
+
+    taken: dict[str, int] = {}  # lower-cased key -> record index, for keys from the input
+    for index, record in enumerate(records):
+        if record.key and record.key.lower() not in taken:
+            taken[record.key.lower()] = index
+    clashing = {i: r.key for i, r in enumerate(records) if r.key and taken[r.key.lower()] != i}
+    # Generated keys, and input keys that clash with an earlier one, get an id suffix.
+    bases = {**proposals, **clashing}
+    for index, key in _with_suffixes(bases, records, set(taken)).items():
+        records[index].key = key
+
+
+def _with_suffixes(bases: dict[int, str], records: Sequence[Record], taken: set[str]) -> dict[int, str]:
+    length = 2
+    result: dict[int, str] = {}
+    pending = dict(bases)
+    while pending:
+        groups: dict[str, list[int]] = defaultdict(list)
+        for index, base in pending.items():
+            groups[f"{base}-{_suffix(records[index].id, length)}".lower()].append(index)
+        pending = {}
+        for candidate, members in groups.items():
+            if len(members) == 1 and candidate not in taken:
+                index = members[0]
+                result[index] = f"{bases[index]}-{_suffix(records[index].id, length)}"
+            else:
+                pending.update((i, bases[i]) for i in members)
+        length += 2
+        if length > 16:  # identical ids: the catalog merges those, so this means a caller bug
+            raise ValueError(f"cannot make keys unique for records {sorted(pending)}")
+    return result
+
+
+def _suffix(record_id: str, length: int) -> str:
+    number = (
+        int(record_id[:16] or "0", 16) if re.fullmatch(r"[0-9a-f]+", record_id[:16]) else _digest(record_id)
+    )
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, 32)
+        chars.append(_SUFFIX_ALPHABET[digit])
+    return "".join(chars)
+
+
+def _digest(text: str) -> int:
+    import hashlib
+
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], 16)
+
+
+def key_words(record: Record, pinyin: PinyinCache) -> str:
+    """The readable part of a generated key (without the suffix)."""
+    words: list[str] = []
+    if record.authors:
+        first = record.authors[0]
+        words += _words(first.literal or first.family or first.given or "", pinyin, 1)
+    if record.title:
+        words += _words(record.title, pinyin, _MAX_WORDS - len(words))
+    if not record.title and record.url:
+        words += _url_words(record.url)[: _MAX_WORDS - len(words)]
+    text = ""
+    for word in words:
+        room = _MAX_LETTERS - len(text) - (1 if text else 0)
+        if room < 4:
+            break
+        text = f"{text}_{word[:room]}" if text else word[:room]
+    if record.issued:
+        text = f"{text}_{record.issued.year}" if text else str(record.issued.year)
+    return text or "ref"
+
+
+def _words(text: str, pinyin: PinyinCache, limit: int) -> list[str]:
+    words: list[str] = []
+    for token in _TOKEN.findall(text):
+        if len(words) >= limit:
+            break
+        if _HAN_RUN.match(token):
+            word = pinyin.romanise(token[: _MAX_SYLLABLES + 1], _MAX_SYLLABLES)
+        else:
+            word = _ascii(token).lower()
+            if word in _STOP_WORDS:
+                continue
+        if word:
+            words.append(word)
+    return words
+
+
+def _url_words(url: str) -> list[str]:
+    parts = urlsplit(url)
+    labels = [label for label in (parts.hostname or "").split(".") if label and label not in _HOST_NOISE]
+    site = labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")
+    words = [_ascii(site).lower()] if site else []
+    for segment in parts.path.split("/"):
+        word = re.sub(r"[^a-z0-9]", "", _ascii(segment).lower())[:16]
+        if word:
+            words.append(word)
+    return [w for w in words if w]
+
+
+def _ascii(text: str) -> str:
+    """Fold accents and drop whatever has no ASCII form (Müller → Muller)."""
+    folded = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^A-Za-z0-9]", "", folded.encode("ascii", "ignore").decode("ascii"))
+
+
+class PinyinCache:
+    """Pinyin of Han runs, memoised on disk so that pypinyin is only loaded for new titles."""
+
+    VERSION = 1
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path if path is not None else _cache_path()
+        self._entries: dict[str, str] | None = None
+        self._dirty = False
+
+    def _load(self) -> dict[str, str]:
+        if self._entries is None:
+            self._entries = {}
+            if self.path is not None:
+                try:
+                    data = json.loads(self.path.read_text(encoding="utf-8"))
+                    if data.get("version") == self.VERSION:
+                        self._entries = dict(data["pinyin"])
+                except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                    pass  # a missing or damaged cache is rebuilt
+        return self._entries
+
+    def romanise(self, han: str, syllables: int) -> str:
+        entries = self._load()
+        cache_key = f"{syllables}:{han}"
+        word = entries.get(cache_key)
+        if word is None:
+            from pypinyin import lazy_pinyin  # 0.3 s of dictionaries: only when needed
+
+            word = "".join(lazy_pinyin(han)[:syllables])
+            word = re.sub(r"[^a-z]", "", _ascii(word).lower())
+            entries[cache_key] = word
+            self._dirty = True
+        return word
+
+    def save(self) -> None:
+        if not self._dirty or self.path is None or self._entries is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(
+                self.path, json.dumps({"version": self.VERSION, "pinyin": self._entries}, ensure_ascii=False)
+            )
+            self._dirty = False
+        except OSError:
+            pass  # a read-only home only costs speed
+
+
+def _cache_path() -> Path | None:
+    if os.environ.get("REFEXPORT_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "refexport" / "pinyin.json"

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from refexport.keys import PinyinCache, assign_keys, is_valid_key, key_words
+from refexport.model import Name, PartialDate, Record, record_id
+
+
+def _record(title: str | None, url: str, **fields: object) -> Record:
+    return Record(id=record_id(url), title=title, url=url, **fields)  # type: ignore[arg-type]
+
+
+def _words(record: Record) -> str:
+    return key_words(record, PinyinCache(path=None))
+
+
+def test_pinyin_reads_phrases_not_characters() -> None:
+    assert _words(_record("重庆银行", "https://a.example/1")) == "chongqingyinhang"
+
+
+def test_english_words_skip_stop_words_and_fold_accents() -> None:
+    assert _words(_record("The Art of Müller's Parsing", "https://a.example/2")) == "art_muller_s_parsing"
+
+
+def test_author_and_year_are_part_of_the_key() -> None:
+    record = _record(
+        "大模型推理加速", "https://a.example/3", authors=[Name(literal="张三")], issued=PartialDate(2023, 6)
+    )
+    assert _words(record) == "zhangsan_damoxingtuilijiasu_2023"
+
+
+def test_untitled_record_is_named_after_its_url() -> None:
+    assert _words(_record(None, "https://github.com/iovisor/bcc")) == "github_iovisor_bcc"
+
+
+def test_keys_are_ascii_and_unique_case_insensitively() -> None:
+    records = [_record("同一个标题", f"https://a.example/{i}") for i in range(200)]
+    records.append(
+        Record(id=record_id("https://b.example"), key="Tongyigebiaoti-AB", url="https://b.example")
+    )
+    assign_keys(records)
+    keys = [r.key for r in records]
+    assert all(is_valid_key(k) and k.isascii() for k in keys)
+    assert len({k.lower() for k in keys}) == len(keys)
+    assert records[-1].key == "Tongyigebiaoti-AB"  # a key the input brought is kept
+
+
+def test_clashing_input_keys_get_a_suffix_the_first_keeps_its_key() -> None:
+    first = Record(id=record_id("https://a.example/1"), key="smith2020", url="https://a.example/1")
+    second = Record(id=record_id("https://a.example/2"), key="Smith2020", url="https://a.example/2")
+    assign_keys([first, second])
+    assert first.key == "smith2020"
+    assert second.key.startswith("Smith2020-") and second.key.lower() != "smith2020"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.sampled_from(["同一个标题", "LLM Inference", "重庆", "x"]), min_size=2, max_size=30),
+    st.data(),
+)
+def test_adding_or_removing_records_never_changes_an_existing_key(
+    titles: list[str], data: st.DataObject
+) -> None:
+    def fresh() -> list[Record]:
+        return [_record(t, f"https://a.example/{i}") for i, t in enumerate(titles)]
+
+    everything = fresh()
+    assign_keys(everything)
+    keep = data.draw(st.sets(st.integers(0, len(titles) - 1), min_size=1))
+    subset = [r for i, r in enumerate(fresh()) if i in keep]
+    assign_keys(subset)
+    full_keys = {r.id: r.key for r in everything}
+    assert all(full_keys[r.id] == r.key for r in subset)
+
+
+def test_cache_survives_a_new_process_and_ignores_damage(tmp_path: Path) -> None:
+    path = tmp_path / "pinyin.json"
+    cache = PinyinCache(path)
+    word = cache.romanise("机器学习", 8)
+    cache.save()
+    assert PinyinCache(path)._load() == {"8:机器学习": word}
+    path.write_text("{not json", encoding="utf-8")
+    assert PinyinCache(path).romanise("机器学习", 8) == "jiqixuexi"
