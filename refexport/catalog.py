@@ -36,8 +36,12 @@ def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> ReadResul
 
 def load(paths: Sequence[str | os.PathLike[str]] = (), fmt: str | None = None) -> Catalog:
     """Read every input (the bundled catalog when there is none) and assemble the catalog."""
-    results = [read_file(path, fmt) for path in (paths or [default_catalog()])]
-    return assemble(results)
+    if paths:
+        return assemble([read_file(path, fmt) for path in paths])
+    # The bundled catalog is named by its file name alone, so that records (and the
+    # committed exports) do not depend on where refexport is installed.
+    bundled = default_catalog()
+    return assemble([read_any(bundled.read_bytes(), bundled.name, fmt)])
 
 
 def assemble(results: Sequence[ReadResult]) -> Catalog:

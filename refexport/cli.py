@@ -12,7 +12,7 @@ import click
 from refexport import __version__
 from refexport.errors import InputError
 
-INPUT_FORMATS = ["markdown", "bibtex", "csljson", "csl-yaml", "opml", "records", "zotero"]
+INPUT_FORMATS = ["markdown", "bibtex", "biblatex", "csljson", "csl-yaml", "opml", "records", "zotero"]
 OUTPUT_FORMATS = ["bibtex", "biblatex", "csljson", "csl-yaml", "opml", "opml-feeds", "records", "zotero"]
 
 EXAMPLES = """\b

@@ -27,6 +27,7 @@ Reader = Callable[[bytes, str], ReadResult]
 READERS: dict[str, str] = {
     "markdown": "refexport.markdown",
     "bibtex": "refexport.bibtex",
+    "biblatex": "refexport.bibtex",
     "csljson": "refexport.csljson",
     "csl-yaml": "refexport.csljson",
     "opml": "refexport.opml",

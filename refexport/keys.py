@@ -42,7 +42,7 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
 _HAN_RUN = re.compile(rf"^[{_HAN}]+$")
 _MAX_WORDS = 4
-_MAX_LETTERS = 32  # of words, before year and suffix
+_MAX_LETTERS = 28  # of words, before year and suffix
 _MAX_SYLLABLES = 8  # per Han run
 _STOP_WORDS = frozenset(
     [
@@ -143,38 +143,44 @@ def _digest(text: str) -> int:
 
 def key_words(record: Record, pinyin: PinyinCache) -> str:
     """The readable part of a generated key (without the suffix)."""
-    words: list[str] = []
+    words: list[list[str]] = []  # each word as its syllables (a Latin word is one)
     if record.authors:
         first = record.authors[0]
         words += _words(first.literal or first.family or first.given or "", pinyin, 1)
     if record.title:
         words += _words(record.title, pinyin, _MAX_WORDS - len(words))
     if not record.title and record.url:
-        words += _url_words(record.url)[: _MAX_WORDS - len(words)]
+        words += [[w] for w in _url_words(record.url)[: _MAX_WORDS - len(words)]]
     text = ""
-    for word in words:
+    for syllables in words:
         room = _MAX_LETTERS - len(text) - (1 if text else 0)
-        if room < 4:
-            break
-        text = f"{text}_{word[:room]}" if text else word[:room]
+        word = ""
+        for syllable in syllables:  # cut long words between syllables, never inside one
+            if len(word) + len(syllable) > room:
+                break
+            word += syllable
+        if not word:
+            if text:
+                break
+            word = syllables[0][:_MAX_LETTERS]
+        text = f"{text}_{word}" if text else word
     if record.issued:
         text = f"{text}_{record.issued.year}" if text else str(record.issued.year)
     return text or "ref"
 
 
-def _words(text: str, pinyin: PinyinCache, limit: int) -> list[str]:
-    words: list[str] = []
+def _words(text: str, pinyin: PinyinCache, limit: int) -> list[list[str]]:
+    words: list[list[str]] = []
     for token in _TOKEN.findall(text):
         if len(words) >= limit:
             break
         if _HAN_RUN.match(token):
-            word = pinyin.romanise(token[: _MAX_SYLLABLES + 1], _MAX_SYLLABLES)
+            syllables = pinyin.romanise(token[: _MAX_SYLLABLES + 1], _MAX_SYLLABLES)
         else:
             word = _ascii(token).lower()
-            if word in _STOP_WORDS:
-                continue
-        if word:
-            words.append(word)
+            syllables = [word] if word and word not in _STOP_WORDS else []
+        if syllables:
+            words.append(syllables)
     return words
 
 
@@ -199,7 +205,7 @@ def _ascii(text: str) -> str:
 class PinyinCache:
     """Pinyin of Han runs, memoised on disk so that pypinyin is only loaded for new titles."""
 
-    VERSION = 1
+    VERSION = 2
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else _cache_path()
@@ -218,18 +224,20 @@ class PinyinCache:
                     pass  # a missing or damaged cache is rebuilt
         return self._entries
 
-    def romanise(self, han: str, syllables: int) -> str:
+    def romanise(self, han: str, syllables: int) -> list[str]:
+        """Pinyin syllables (lower-case ASCII, no tones) of the first `syllables` characters
+        of a Han run; the run is read whole so phrases spanning the cut still read right."""
         entries = self._load()
         cache_key = f"{syllables}:{han}"
-        word = entries.get(cache_key)
-        if word is None:
+        cached = entries.get(cache_key)
+        if cached is None:
             from pypinyin import lazy_pinyin  # 0.3 s of dictionaries: only when needed
 
-            word = "".join(lazy_pinyin(han)[:syllables])
-            word = re.sub(r"[^a-z]", "", _ascii(word).lower())
-            entries[cache_key] = word
+            readings = (re.sub(r"[^a-z]", "", _ascii(p).lower()) for p in lazy_pinyin(han)[:syllables])
+            cached = " ".join(r for r in readings if r)
+            entries[cache_key] = cached
             self._dirty = True
-        return word
+        return cached.split()
 
     def save(self) -> None:
         if not self._dirty or self.path is None or self._entries is None:
