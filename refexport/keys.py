@@ -23,12 +23,13 @@ the cache also keeps keys stable across pypinyin upgrades that change a reading.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,6 +43,7 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
 _HAN_RUN = re.compile(rf"^[{_HAN}]+$")
 _MAX_WORDS = 4
+_HEX_ID = re.compile(r"[0-9a-f]{1,16}")
 _MAX_LETTERS = 28  # of words, before year and suffix
 _MAX_SYLLABLES = 8  # per Han run
 _STOP_WORDS = frozenset(
@@ -89,7 +91,7 @@ def assign_keys(records: Sequence[Record]) -> None:
     proposals: dict[int, str] = {}
     for index, record in enumerate(records):
         if not record.key:
-            proposals[index] = key_words(record, pinyin)
+            proposals[index] = pinyin.memoised(_key_material(record), lambda r=record: key_words(r, pinyin))
     pinyin.save()
 
     taken: dict[str, int] = {}  # lower-cased key -> record index, for keys from the input
@@ -104,30 +106,36 @@ def assign_keys(records: Sequence[Record]) -> None:
 
 
 def _with_suffixes(bases: dict[int, str], records: Sequence[Record], taken: set[str]) -> dict[int, str]:
+    # Longest suffix once per record; a shorter suffix is its prefix.
+    suffixes = {index: _suffix(_id_number(records[index].id), 12) for index in bases}
     length = 2
     result: dict[int, str] = {}
     pending = dict(bases)
     while pending:
         groups: dict[str, list[int]] = defaultdict(list)
         for index, base in pending.items():
-            groups[f"{base}-{_suffix(records[index].id, length)}".lower()].append(index)
+            groups[f"{base}-{suffixes[index][:length]}".lower()].append(index)
         pending = {}
         for candidate, members in groups.items():
             if len(members) == 1 and candidate not in taken:
                 index = members[0]
-                result[index] = f"{bases[index]}-{_suffix(records[index].id, length)}"
+                result[index] = f"{bases[index]}-{suffixes[index][:length]}"
             else:
                 pending.update((i, bases[i]) for i in members)
         length += 2
-        if length > 16:  # identical ids: the catalog merges those, so this means a caller bug
+        if length > 12:  # identical ids: the catalog merges those, so this means a caller bug
             raise ValueError(f"cannot make keys unique for records {sorted(pending)}")
     return result
 
 
-def _suffix(record_id: str, length: int) -> str:
-    number = (
-        int(record_id[:16] or "0", 16) if re.fullmatch(r"[0-9a-f]+", record_id[:16]) else _digest(record_id)
-    )
+def _id_number(record_id: str) -> int:
+    """The id as a number (ids are hex digests; anything else is hashed first)."""
+    if _HEX_ID.fullmatch(record_id):
+        return int(record_id, 16)
+    return int(hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:16], 16)
+
+
+def _suffix(number: int, length: int) -> str:
     chars = []
     for _ in range(length):
         number, digit = divmod(number, 32)
@@ -135,10 +143,11 @@ def _suffix(record_id: str, length: int) -> str:
     return "".join(chars)
 
 
-def _digest(text: str) -> int:
-    import hashlib
-
-    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], 16)
+def _key_material(record: Record) -> str:
+    """Everything `key_words` reads, as one string (the memo key)."""
+    author = record.authors[0].display() if record.authors else ""
+    year = record.issued.year if record.issued else ""
+    return f"k:{author}\x1f{record.title or ''}\x1f{'' if record.title else record.url}\x1f{year}"
 
 
 def key_words(record: Record, pinyin: PinyinCache) -> str:
@@ -205,7 +214,7 @@ def _ascii(text: str) -> str:
 class PinyinCache:
     """Pinyin of Han runs, memoised on disk so that pypinyin is only loaded for new titles."""
 
-    VERSION = 2
+    VERSION = 3
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else _cache_path()
@@ -238,6 +247,15 @@ class PinyinCache:
             entries[cache_key] = cached
             self._dirty = True
         return cached.split()
+
+    def memoised(self, material: str, compute: Callable[[], str]) -> str:
+        """The cached result for `material`, computing (and caching) it when new."""
+        entries = self._load()
+        value = entries.get(material)
+        if value is None:
+            value = entries[material] = compute()
+            self._dirty = True
+        return value
 
     def save(self) -> None:
         if not self._dirty or self.path is None or self._entries is None:

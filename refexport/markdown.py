@@ -34,6 +34,7 @@ from pathlib import PurePath
 from typing import Any
 
 from refexport.errors import InputError, Problem
+from refexport.fileio import load_yaml
 from refexport.formats import ReadResult
 from refexport.model import PartialDate, Record, Source
 
@@ -214,10 +215,9 @@ def _front_matter(lines: list[str]) -> tuple[int, dict[str, Any]]:
 def _parse_front_matter(lines: list[str]) -> dict[str, Any]:
     import yaml  # lazy: the CLI starts without it
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # same safe semantics, C speed
     simple = _simple_front_matter(lines)
     try:
-        parsed = yaml.load("\n".join(lines), Loader=loader)  # a safe loader
+        parsed = load_yaml("\n".join(lines))
     except yaml.YAMLError:
         return simple
     if not isinstance(parsed, dict):
@@ -339,6 +339,9 @@ def _kind(raw: str, stripped: str) -> tuple[int, str | None]:
     return PARA, _url_alone(stripped)
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def _url_alone(content: str) -> str | None:
     """The URL of a URL-alone line's content (rule 5), else None."""
     enumerator = _GLUED_ENUMERATOR.match(content)
@@ -346,7 +349,7 @@ def _url_alone(content: str) -> str | None:
         content = content[enumerator.end() :]
     if content.startswith("<") and content.endswith(">"):
         content = content[1:-1]
-    if _SCHEME_ONLY.match(content) and not any(c.isspace() for c in content) and len(content) > 8:
+    if len(content) > 8 and _SCHEME_ONLY.match(content) and not _WHITESPACE.search(content):
         return content
     return None
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from refexport.errors import InputError
+from refexport.fileio import load_yaml
 from refexport.model import CSL_TYPES
 from refexport.resources import data_dir
 
@@ -64,7 +65,7 @@ def load_registry(path: str | Path) -> Registry:
 
     name = str(path)
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        document = load_yaml(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise InputError(name, None, f"cannot read the site registry: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("sites"), list):
@@ -149,36 +150,27 @@ def lookup(url: str) -> Site | None:
     return default_registry().lookup(url)
 
 
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d]")
+_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ffff]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_ASCII_LETTER = re.compile("[A-Za-z\uff21-\uff3a\uff41-\uff5a]")  # full-width Latin (Ｘ) is Latin
+_OTHER_LATIN = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u00aa\u00b5\u00ba]")
+
+
 def language_of_text(text: str) -> str | None:
     """A language guessed from the script of `text` (a title): kana → ja, hangul → ko,
     Han → zh-CN, Cyrillic → ru, ASCII letters only → en; None when the script says nothing
-    (no letters, or other Latin letters such as é, whose language cannot be told)."""
-    han = cyrillic = other_latin = ascii_letters = False
-    for char in text:
-        code = ord(char)
-        if code < 0x80:
-            ascii_letters = ascii_letters or char.isalpha()
-        elif 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9D:
-            return "ja"  # Japanese mixes kana with Han; Chinese never uses kana
-        elif 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
-            return "ko"
-        elif (
-            0x4E00 <= code <= 0x9FFF
-            or 0x3400 <= code <= 0x4DBF
-            or 0x20000 <= code <= 0x2FFFF
-            or (0xF900 <= code <= 0xFAFF)
-        ):
-            han = True
-        elif 0x0400 <= code <= 0x04FF:
-            cyrillic = True
-        elif 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            ascii_letters = True  # full-width Latin (Ｘ) is Latin
-        elif char.isalpha() and code < 0x0250:
-            other_latin = True
-    if han:
+    (no letters, or other Latin letters such as é, whose language cannot be told).
+    One regex scan per script: this runs once per record (24,000 in the blog corpus)."""
+    if _KANA.search(text):
+        return "ja"  # Japanese mixes kana with Han; Chinese never uses kana
+    if _HANGUL.search(text):
+        return "ko"
+    if _HAN.search(text):
         return "zh-CN"
-    if cyrillic:
+    if _CYRILLIC.search(text):
         return "ru"
-    if ascii_letters and not other_latin:
+    if _ASCII_LETTER.search(text) and not _OTHER_LATIN.search(text):
         return "en"
     return None
