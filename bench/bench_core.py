@@ -49,7 +49,7 @@ def main() -> None:
     print(f"| bare `python -c pass` (for reference) | {startup:.3f} s | | interpreter start-up |")
 
     if args.blog.is_dir():
-        posts = sorted(str(p) for p in args.blog.glob("*.md"))
+        posts = sorted(str(p) for p in args.blog.iterdir() if p.suffix in (".md", ".markdown"))
         load = (
             "import time\nfrom refexport.catalog import load\n"
             f"paths = {posts!r}\n"

@@ -707,26 +707,26 @@ def _read_dates(fields: dict[str, str], record: Record, extra: dict[str, Any]) -
 def _json_text(value: Any) -> str:
     """Compact JSON that is safe as a braced BibTeX value: no newlines or control characters,
     and braces inside strings written as `\\u007b`/`\\u007d` so the structure's braces are the
-    only ones."""
+    only ones. Only string tokens are touched, by a regex (this runs once per entry)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _JSON_STRING.sub(_escape_json_string, text)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _escape_json_string(match: re.Match[str]) -> str:
+    token = match.group()
+    if token.isprintable() and "{" not in token and "}" not in token:  # U+2028 is not printable
+        return token
     out: list[str] = []
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-            elif ch in "{}" or not ch.isprintable() or ch in "\u2028\u2029":
-                out.append(json.dumps(ch, ensure_ascii=True)[1:-1])  # \uXXXX, surrogate pair if needed
-                if ch in "{}":
-                    out[-1] = f"\\u{ord(ch):04x}"
-                continue
-        elif ch == '"':
-            in_string = True
-        out.append(ch)
+    for ch in token:
+        if ch in "{}":
+            out.append(f"\\u{ord(ch):04x}")
+        elif not ch.isprintable():
+            out.append(json.dumps(ch, ensure_ascii=True)[1:-1])  # \uXXXX, a surrogate pair if needed
+        else:
+            out.append(ch)
     return "".join(out)
 
 

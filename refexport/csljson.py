@@ -24,10 +24,10 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from json.encoder import encode_basestring as _encode_string  # the C version when available
 from typing import Any
 
 from refexport.errors import InputError, Problem
+from refexport.fileio import load_yaml, pretty_json, yaml_document
 from refexport.formats import ReadResult
 from refexport.model import CSL_TYPES, Name, PartialDate, Record, Source, record_id
 
@@ -129,7 +129,7 @@ def read_yaml(data: bytes, name: str) -> ReadResult:
     text = _decode(data, name, "utf-8-sig")
     body, first_line = _front_matter(text)
     try:
-        parsed = yaml.safe_load(body)
+        parsed = load_yaml(body)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + first_line if mark is not None else None
@@ -502,79 +502,15 @@ def _block(record: Record, native: Record) -> dict[str, Any]:
 def write(records: Sequence[Record]) -> str:
     """CSL-JSON: a top-level array, UTF-8 text, 2-space indent, trailing newline.
     Raises ValueError when two citation keys differ only in case (processors would merge them)."""
-    parts: list[str] = []
-    _encode_json(csl_items(records), "\n", parts)
-    parts.append("\n")
-    return "".join(parts)
-
-
-def _encode_json(value: Any, newline: str, out: list[str]) -> None:
-    """`json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)`, about twice as fast:
-    with `indent` the standard library falls back to its pure-Python generator encoder."""
-    if isinstance(value, str):
-        out.append(_encode_string(value))
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        separator = "{" + inner
-        for key, item in value.items():
-            out.append(separator)
-            out.append(_encode_string(key if isinstance(key, str) else _json_key(key)))
-            out.append(": ")
-            _encode_json(item, inner, out)
-            separator = "," + inner
-        out.append(newline + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        separator = "[" + inner
-        for item in value:
-            out.append(separator)
-            _encode_json(item, inner, out)
-            separator = "," + inner
-        out.append(newline + "]")
-    elif type(value) is int:
-        out.append(int.__repr__(value))
-    else:
-        out.append(json.dumps(value, allow_nan=False))  # floats, booleans, null (and TypeErrors)
+    return pretty_json(csl_items(records))
 
 
 def write_yaml(records: Sequence[Record]) -> str:
     """CSL YAML as pandoc reads it from Markdown metadata or a `.yaml` bibliography:
     `---\\nreferences:\\n- id: …\\n...\\n`. pandoc parses YAML strings as Markdown, so
     string values (outside `custom`) are backslash-escaped where Markdown would change them."""
-    import yaml
-
     items = [_map_native_strings(item, _markdown_escape) for item in csl_items(records)]
-    return yaml.dump(
-        {"references": items},
-        Dumper=_yaml_dumper(),
-        allow_unicode=True,
-        sort_keys=False,
-        explicit_start=True,
-        explicit_end=True,
-        width=2**30,  # no folding of long titles
-    )
-
-
-def _yaml_dumper() -> type[Any]:
-    """PyYAML's SafeDumper, except that strings holding U+0085 (NEL) are double-quoted: in
-    plain or single-quoted style PyYAML writes it raw and reads it back as a line break."""
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-        style = '"' if "\x85" in value else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    Dumper.add_representer(str, represent_text)
-    return Dumper
+    return yaml_document({"references": items})
 
 
 def csl_items(records: Sequence[Record]) -> list[dict[str, Any]]:
@@ -747,11 +683,6 @@ def _is_csl_date(value: Any) -> bool:
         return False
     circa = value.get("circa")
     return circa is None or isinstance(circa, str | bool) or _is_number(circa)
-
-
-def _json_key(key: Any) -> str:
-    """Non-string keys as `json.dumps` writes them (YAML input can have them)."""
-    return json.dumps({key: 0})[1:-4].strip('"')
 
 
 def _json_type(value: Any) -> str:

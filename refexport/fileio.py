@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tempfile
+from json.encoder import encode_basestring as _encode_string  # the C version when available
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +19,22 @@ def atomic_write(path: str | os.PathLike[str], text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would:
+        # the existing file's, else 0666 less the umask.
+        os.chmod(temp_name, _mode_for(target))
         os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def load_yaml(text: str) -> Any:
@@ -28,3 +43,118 @@ def load_yaml(text: str) -> Any:
     import yaml
 
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def pretty_json(value: Any) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\\n"`, about twice
+    as fast: with `indent` the standard library falls back to its pure-Python encoder.
+    Non-string keys are written as JSON scalars made strings, as json.dumps does."""
+    parts: list[str] = []
+    _encode_json(value, "\n", parts)
+    parts.append("\n")
+    return "".join(parts)
+
+
+def _encode_json(value: Any, newline: str, out: list[str]) -> None:
+    """`json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)`, about twice as fast:
+    with `indent` the standard library falls back to its pure-Python generator encoder."""
+    if isinstance(value, str):
+        out.append(_encode_string(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            out.append(separator)
+            out.append(_encode_string(key if isinstance(key, str) else json.dumps(key)))
+            out.append(": ")
+            _encode_json(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _encode_json(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    elif type(value) is int:
+        out.append(int.__repr__(value))
+    else:
+        out.append(json.dumps(value, allow_nan=False))  # floats, booleans, null (and TypeErrors)
+
+
+def yaml_document(value: dict[str, Any]) -> str:
+    """A YAML document (`---` … `...`) for JSON-like data, in block style with every string
+    double-quoted and escaped: the same text PyYAML's dumper would read back, written ~20x
+    faster (PyYAML's representer is pure Python: 9 s for the blog corpus's 25,000 items).
+    Lists of scalars are written in flow style (`[2023, 6, 15]`)."""
+    return "---" + _yaml_node(value, "") + "\n...\n"
+
+
+# YAML double-quoted scalars may hold any printable character; everything else, and the
+# characters YAML 1.1 treats as line breaks (NEL, LS, PS) or a BOM, is escaped.
+_YAML_UNSAFE = re.compile(
+    "[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_YAML_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_YAML_RESERVED = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
+
+
+def _yaml_node(value: Any, indent: str) -> str:
+    """`value` as it follows `key:` or `-` (a leading space or a new line)."""
+    if isinstance(value, dict):
+        if not value:
+            return " {}"
+        # a list under a key starts at the key's own column (`key:` ⏎ `- item`), as pandoc writes
+        return "".join(
+            f"\n{indent}{_yaml_key(k)}:{_yaml_node(v, indent if isinstance(v, list) else indent + '  ')}"
+            for k, v in value.items()
+        )
+    if isinstance(value, list | tuple):
+        if not value:
+            return " []"
+        if not any(isinstance(item, dict | list | tuple) for item in value):
+            return " [" + ", ".join(_yaml_scalar(item) for item in value) + "]"
+        lines = []
+        for item in value:
+            if isinstance(item, dict) and item:
+                # the mapping's first key shares the line with the dash
+                lines.append(f"\n{indent}- " + _yaml_node(item, indent + "  ")[len(indent) + 3 :])
+            else:
+                lines.append(f"\n{indent}-{_yaml_node(item, indent + '  ')}")
+        return "".join(lines)
+    return " " + _yaml_scalar(value)
+
+
+def _yaml_key(key: Any) -> str:
+    if isinstance(key, str) and _YAML_PLAIN_KEY.fullmatch(key) and key.lower() not in _YAML_RESERVED:
+        return key
+    return _yaml_scalar(key if isinstance(key, str) else json.dumps(key))
+
+
+def _yaml_scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return _YAML_UNSAFE.sub(_yaml_escape, _encode_string(value))
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text = json.dumps(value, allow_nan=False)
+        # YAML 1.1 reads `1e+20` as a string: a float needs its dot
+        return text.replace("e", ".0e") if "e" in text and "." not in text else text
+    if isinstance(value, int):
+        return int.__repr__(value)
+    raise TypeError(f"cannot write {type(value).__name__} as YAML")
+
+
+def _yaml_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from refexport.errors import InputError, Problem
+from refexport.fileio import pretty_json
 from refexport.formats import ReadResult
 from refexport.model import Name, PartialDate, Record, record_id
 
@@ -433,7 +434,7 @@ def export_objects(records: Sequence[Record], top_collection: str) -> dict[str, 
 def export_json(records: Sequence[Record], top_collection: str) -> str:
     """The offline export: `{"collections": [...], "items": [...]}`, each object the editable
     JSON the Zotero Web API accepts in a `POST` (keys included, `version: 0`)."""
-    return json.dumps(export_objects(records, top_collection), ensure_ascii=False, indent=2) + "\n"
+    return pretty_json(export_objects(records, top_collection))
 
 
 def read(data: bytes, name: str) -> ReadResult:

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from refexport.fileio import atomic_write, load_yaml, pretty_json, yaml_document
+
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_pretty_json_writes_what_json_dumps_writes(value: Any) -> None:
+    assert pretty_json(value) == json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def test_atomic_write_replaces_and_uses_the_umask_mode(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    atomic_write(target, "一\n")
+    assert target.read_text(encoding="utf-8") == "一\n"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    target.chmod(0o600)
+    atomic_write(target, "二\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # an existing file keeps its mode
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file left
+
+
+def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        atomic_write(target, "\ud800")  # a lone surrogate cannot be encoded
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_load_yaml_is_safe() -> None:
+    assert load_yaml("a: [1, 二]") == {"a": [1, "二"]}
+    with pytest.raises(Exception, match="could not determine a constructor"):
+        load_yaml("!!python/object/apply:os.system ['true']")
