@@ -130,6 +130,7 @@ def _emit(obj: dict[str, Any], text: str) -> None:
 
 
 def _export(ctx: click.Context, fmt: str, **options: Any) -> None:
+    """Load the catalog and write it in `fmt`; `options` go to the writer."""
     from refexport.formats import write_any
 
     records, title = _load(ctx.obj)
@@ -140,13 +141,22 @@ def _export(ctx: click.Context, fmt: str, **options: Any) -> None:
     _emit(ctx.obj, text)
 
 
-@cli.command()
-@_common_options
-@click.pass_context
-def records(ctx: click.Context, **options: Any) -> None:
-    """The records as JSON Lines (one JSON object per line)."""
-    _settings(ctx, **options)
-    _export(ctx, "records")
+def _add_export_command(name: str, fmt: str, summary: str) -> None:
+    """A command that writes the catalog in one format and takes only the common options."""
+
+    @click.pass_context
+    def command(ctx: click.Context, **options: Any) -> None:
+        _settings(ctx, **options)
+        _export(ctx, fmt)
+
+    command.__doc__ = summary
+    cli.command(name)(_common_options(command))
+
+
+_add_export_command("records", "records", "The records as JSON Lines (one JSON object per line).")
+_add_export_command("biblatex", "biblatex", "BibLaTeX: @online entries with organization, urldate, langid.")
+_add_export_command("csljson", "csljson", "CSL-JSON for pandoc, Quarto, Zotero and citeproc processors.")
+_add_export_command("csl-yaml", "csl-yaml", "CSL YAML: the `references:` metadata block pandoc reads.")
 
 
 @cli.command()
@@ -163,33 +173,6 @@ def bibtex(ctx: click.Context, dialect: str, **options: Any) -> None:
     """BibTeX (or BibLaTeX with --dialect biblatex)."""
     _settings(ctx, **options)
     _export(ctx, dialect)
-
-
-@cli.command()
-@_common_options
-@click.pass_context
-def biblatex(ctx: click.Context, **options: Any) -> None:
-    """BibLaTeX: @online entries with organization, urldate and langid."""
-    _settings(ctx, **options)
-    _export(ctx, "biblatex")
-
-
-@cli.command()
-@_common_options
-@click.pass_context
-def csljson(ctx: click.Context, **options: Any) -> None:
-    """CSL-JSON for pandoc, Quarto, Zotero and citeproc processors."""
-    _settings(ctx, **options)
-    _export(ctx, "csljson")
-
-
-@cli.command("csl-yaml")
-@_common_options
-@click.pass_context
-def csl_yaml(ctx: click.Context, **options: Any) -> None:
-    """CSL YAML: the `references:` metadata block pandoc reads."""
-    _settings(ctx, **options)
-    _export(ctx, "csl-yaml")
 
 
 @cli.command()

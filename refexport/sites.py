@@ -16,6 +16,7 @@ from refexport.errors import InputError
 from refexport.fileio import load_yaml
 from refexport.model import CSL_TYPES
 from refexport.resources import data_dir
+from refexport.urls import split_authority
 
 REGISTRY_NAME = "sites.yaml"
 _KEYS = frozenset({"host", "path", "container", "type", "language"})
@@ -126,13 +127,7 @@ def _host_and_path(url: str) -> tuple[str, str]:
     scheme_end = url.find("://")
     if scheme_end == -1:
         return "", ""
-    rest = url[scheme_end + 3 :]
-    end = len(rest)
-    for delimiter in "/?#":
-        position = rest.find(delimiter)
-        if position != -1:
-            end = min(end, position)
-    authority, path = rest[:end], rest[end:]
+    authority, path = split_authority(url[scheme_end + 3 :])
     host = authority.rpartition("@")[2]
     host = host if host.startswith("[") else host.split(":")[0]
     path = path.split("#")[0].split("?")[0]

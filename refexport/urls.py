@@ -49,13 +49,7 @@ def _rewrite(url: str) -> str:
     if not match:
         return text
     scheme = match.group(1).lower()
-    rest = text[match.end() :]
-    authority_end = len(rest)
-    for delimiter in "/?#":
-        position = rest.find(delimiter)
-        if position != -1:
-            authority_end = min(authority_end, position)
-    authority, tail = rest[:authority_end], rest[authority_end:]
+    authority, tail = split_authority(text[match.end() :])
     host = _canonical_authority(authority, scheme)
 
     fragment = None
@@ -79,6 +73,16 @@ def _rewrite(url: str) -> str:
     if fragment is not None:
         result += f"#{fragment}"
     return result.strip()
+
+
+def split_authority(after_scheme: str) -> tuple[str, str]:
+    """Split what follows `scheme://` into the authority and the rest (path, query, fragment)."""
+    end = len(after_scheme)
+    for delimiter in "/?#":
+        position = after_scheme.find(delimiter)
+        if position != -1:
+            end = min(end, position)
+    return after_scheme[:end], after_scheme[end:]
 
 
 def _canonical_authority(authority: str, scheme: str) -> str:
