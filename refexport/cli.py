@@ -11,9 +11,10 @@ import click
 
 from refexport import __version__
 from refexport.errors import InputError
+from refexport.formats import READERS, WRITERS
 
-INPUT_FORMATS = ["markdown", "bibtex", "biblatex", "csljson", "csl-yaml", "opml", "records", "zotero"]
-OUTPUT_FORMATS = ["bibtex", "biblatex", "csljson", "csl-yaml", "opml", "opml-feeds", "records", "zotero"]
+INPUT_FORMATS = list(READERS)
+OUTPUT_FORMATS = list(WRITERS)
 
 EXAMPLES = """\b
 Examples:
@@ -226,7 +227,7 @@ def convert(ctx: click.Context, inputs: tuple[str, ...], output_format: str, **o
 @click.pass_context
 def build(ctx: click.Context, out_dir: str, **options: Any) -> None:
     """Regenerate every export of the catalog (refs.bib, refs-biblatex.bib, refs.json,
-    refs.yaml, refs.opml, feeds.opml, zotero.json) into a folder."""
+    refs.yaml, refs.opml, feeds.opml, zotero.json, zotero.rdf) into a folder."""
     obj = _settings(ctx, **options)
     from refexport.catalog import Catalog
     from refexport.exports import build as build_exports

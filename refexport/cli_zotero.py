@@ -26,15 +26,22 @@ def zotero() -> None:
 
 @zotero.command("export")
 @click.option("--collection", help="Name of the top collection (default: the catalog title).")
+@click.option(
+    "--rdf",
+    is_flag=True,
+    help="Zotero RDF, which Zotero desktop imports with its collections (File > Import), "
+    "instead of Zotero Web API JSON.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically).")
 @click.pass_context
-def export_command(ctx: click.Context, collection: str | None) -> None:
-    """Write items and collections as Zotero Web API JSON."""
+def export_command(ctx: click.Context, collection: str | None, rdf: bool, output: str | None) -> None:
+    """Write items and collections as Zotero Web API JSON (or Zotero RDF with --rdf)."""
     from refexport.fileio import atomic_write
-    from refexport.zotero import export_json
+    from refexport.formats import write_any
 
     records, title = ctx.obj["load_records"]()
-    text = export_json(records, _top_collection(collection, title))
-    output = ctx.obj.get("output")
+    text = write_any("zotero-rdf" if rdf else "zotero", records, _top_collection(collection, title))
+    output = output or ctx.obj.get("output")
     if output:
         atomic_write(output, text)
     else:

@@ -17,6 +17,7 @@ EXPORT_FILES: dict[str, str] = {
     "refs.opml": "opml",
     "feeds.opml": "opml-feeds",
     "zotero.json": "zotero",
+    "zotero.rdf": "zotero-rdf",
 }
 
 

@@ -33,6 +33,7 @@ READERS: dict[str, str] = {
     "opml": "refexport.opml",
     "records": "refexport.jsonlines",
     "zotero": "refexport.zotero",
+    "zotero-rdf": "refexport.zoterordf",
 }
 
 EXTENSIONS: dict[str, str] = {
@@ -46,6 +47,7 @@ EXTENSIONS: dict[str, str] = {
     ".yaml": "csl-yaml",
     ".yml": "csl-yaml",
     ".opml": "opml",
+    ".rdf": "zotero-rdf",
     ".xml": "opml",
     ".jsonl": "records",
     ".ndjson": "records",
@@ -66,8 +68,8 @@ def sniff(data: bytes, name: str) -> str:
                 return "zotero"
             return fmt
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith((b"<?xml", b"<opml")):
-        return "opml"
+    if head.startswith((b"<?xml", b"<opml", b"<rdf:rdf")):
+        return "zotero-rdf" if b"<rdf:rdf" in head else "opml"
     if head.startswith(b"@") or (b"\n@" in head and b"{" in head):
         return "bibtex"
     if head.startswith(b"["):
@@ -101,8 +103,9 @@ WRITERS: dict[str, tuple[str, str, dict[str, str]]] = {
     "opml-feeds": ("refexport.opml", "write_feeds", {}),
     "records": ("refexport.jsonlines", "write", {}),
     "zotero": ("refexport.zotero", "export_json", {}),
+    "zotero-rdf": ("refexport.zoterordf", "write_rdf", {}),
 }
-_TAKES_TITLE = {"opml", "opml-feeds", "zotero"}
+_TAKES_TITLE = {"opml", "opml-feeds", "zotero", "zotero-rdf"}
 
 
 def write_any(fmt: str, records: Sequence[Record], title: str | None = None, **options: object) -> str:
@@ -111,7 +114,7 @@ def write_any(fmt: str, records: Sequence[Record], title: str | None = None, **o
     writer = getattr(import_module(module_name), function_name)
     arguments: dict[str, object] = {**fixed, **options}
     if fmt in _TAKES_TITLE:
-        if fmt == "zotero":
+        if fmt.startswith("zotero"):
             arguments["top_collection"] = title or "refexport"
         else:
             arguments["title"] = title

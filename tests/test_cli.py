@@ -13,8 +13,14 @@ REFEXPORT = [sys.executable, "-m", "refexport"]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*REFEXPORT, *args], capture_output=True, text=True, encoding="utf-8", cwd=cwd,
-                          env={**__import__("os").environ, "REFEXPORT_NO_CACHE": "1"})
+    return subprocess.run(
+        [*REFEXPORT, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env={**__import__("os").environ, "REFEXPORT_NO_CACHE": "1"},
+    )
 
 
 def test_bibtex_works_from_any_directory_with_the_bundled_catalog(tmp_path: Path) -> None:
@@ -33,7 +39,21 @@ def test_records_prints_one_object_per_record_with_the_documented_fields() -> No
     lines = done.stdout.splitlines()
     assert len(lines) == 53
     first = json.loads(lines[0])
-    for name in "id key type title url note collection language container authors issued accessed source".split():
+    for name in [
+        "id",
+        "key",
+        "type",
+        "title",
+        "url",
+        "note",
+        "collection",
+        "language",
+        "container",
+        "authors",
+        "issued",
+        "accessed",
+        "source",
+    ]:
         assert name in first
     assert set(first["source"][0]) == {"file", "line", "url"}
 
@@ -67,8 +87,10 @@ def test_skipped_entries_are_reported_and_the_rest_converted(tmp_path: Path) -> 
     mixed.write_text("\n".join([lines[0], "{broken", lines[1]]) + "\n", encoding="utf-8")
     done = run("--catalog", str(mixed), "records")
     assert done.returncode == 1
-    assert done.stderr.strip() == f"{mixed}:2: bad record: Expecting property name enclosed in double quotes: " \
+    assert (
+        done.stderr.strip() == f"{mixed}:2: bad record: Expecting property name enclosed in double quotes: "
         "line 1 column 2 (char 1) (skipped)"
+    )
     assert len(done.stdout.splitlines()) == 2
     strict = run("--catalog", str(mixed), "--strict", "records")
     assert strict.returncode == 2 and strict.stdout == ""
@@ -79,7 +101,9 @@ def test_help_has_examples_and_version_is_printed() -> None:
     assert run("--version").stdout.strip().startswith("refexport, version ")
 
 
-@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "csljson", "csl-yaml", "opml", "records"])
+@pytest.mark.parametrize(
+    "fmt", ["bibtex", "biblatex", "csljson", "csl-yaml", "opml", "records", "zotero", "zotero-rdf"]
+)
 def test_convert_between_formats_keeps_every_record(tmp_path: Path, fmt: str) -> None:
     source = tmp_path / "refs.jsonl"
     source.write_text(run("records").stdout, encoding="utf-8")
