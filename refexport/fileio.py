@@ -91,8 +91,8 @@ def _encode_json(value: Any, newline: str, out: list[str]) -> None:
 
 
 def yaml_document(value: dict[str, Any]) -> str:
-    """A YAML document (`---` … `...`) for JSON-like data, in block style with every string
-    double-quoted and escaped: the same text PyYAML's dumper would read back, written ~20x
+    """A YAML document (`---` … `...`) for JSON-like data, in block style, strings plain when
+    that is unambiguous and double-quoted otherwise: what PyYAML's dumper would write, ~20x
     faster (PyYAML's representer is pure Python: 9 s for the blog corpus's 25,000 items).
     Lists of scalars are written in flow style (`[2023, 6, 15]`)."""
     return "---" + _yaml_node(value, "") + "\n...\n"
@@ -139,8 +139,29 @@ def _yaml_key(key: Any) -> str:
     return _yaml_scalar(key if isinstance(key, str) else json.dumps(key))
 
 
+# A string is written plain (unquoted) only when no YAML reader could take it for anything
+# else: it starts with a letter (so it is no number, date or indicator), is no reserved
+# word, holds single-spaced words without flow indicators (`,[]{}`: lists of scalars are
+# written in flow style), no `: ` or ` #`, and nothing that needs escaping.
+_YAML_PLAIN = re.compile(r"[^\s,\[\]{}]+(?: [^\s,\[\]{}]+)*")
+
+
+def _yaml_plain(value: str) -> bool:
+    return (
+        value[:1].isalpha()
+        and _YAML_PLAIN.fullmatch(value) is not None
+        and ": " not in value
+        and " #" not in value
+        and not value.endswith(":")
+        and value.lower() not in _YAML_RESERVED
+        and _YAML_UNSAFE.search(value) is None
+    )
+
+
 def _yaml_scalar(value: Any) -> str:
     if isinstance(value, str):
+        if _yaml_plain(value):
+            return value
         return _YAML_UNSAFE.sub(_yaml_escape, _encode_string(value))
     if value is None:
         return "null"

@@ -52,3 +52,44 @@ def test_load_yaml_is_safe() -> None:
     assert load_yaml("a: [1, 二]") == {"a": [1, "二"]}
     with pytest.raises(Exception, match="could not determine a constructor"):
         load_yaml("!!python/object/apply:os.system ['true']")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(text, json_values, max_size=4))
+def test_yaml_document_reads_back_exactly(value: dict[str, Any]) -> None:
+    assert load_yaml(yaml_document(value)) == value
+
+
+def test_yaml_document_layout() -> None:
+    document = yaml_document({"references": [{"id": "a", "issued": {"date-parts": [[2023, 6]]}}]})
+    assert document == "---\nreferences:\n- id: a\n  issued:\n    date-parts:\n    - [2023, 6]\n...\n"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "yes",
+        "No",
+        "null",
+        "2023-06-15",
+        "1:20",
+        "a: b",
+        "a #b",
+        "end:",
+        "x, y",
+        "[a]",
+        " lead",
+        "two  spaces",
+        "\x85",
+    ],
+)
+def test_yaml_strings_that_could_mean_something_else_are_quoted(value: str) -> None:
+    document = yaml_document({"v": value})
+    assert document.startswith('---\nv: "')
+    assert load_yaml(document) == {"v": value}
+
+
+def test_yaml_plain_strings() -> None:
+    assert yaml_document({"v": ["高效 & 框架（五）", "https://a.example/x_y?q=1#f", "a\\_b"]}) == (
+        "---\nv: [高效 & 框架（五）, https://a.example/x_y?q=1#f, a\\_b]\n...\n"
+    )
