@@ -273,10 +273,13 @@ def _set_text(attribute: str, var: str) -> Callable[[Record, Any, dict[str, Any]
 
 
 def _read_note(record: Record, value: Any, extra: dict[str, Any]) -> None:
-    note = _text("note", value, extra)
+    record.note = _unguarded_note(_text("note", value, extra))
+
+
+def _unguarded_note(note: str) -> str:
     if note.startswith(_NOTE_GUARD) and _CHEATER_LINE.match(note, len(_NOTE_GUARD)):
-        note = note[len(_NOTE_GUARD) :]
-    record.note = note
+        return note[len(_NOTE_GUARD) :]
+    return note
 
 
 def _read_authors(record: Record, value: Any, extra: dict[str, Any]) -> None:
@@ -369,7 +372,7 @@ def _partial_date(year: int, month: int | None = None, day: int | None = None, *
 
 def _read_keyword(record: Record, value: Any, extra: dict[str, Any]) -> None:
     if isinstance(value, str):
-        record.tags = [tag.strip() for tag in value.split(",") if tag.strip()]
+        record.tags = _tags_from_keyword(value)
     if _keyword_from_tags(record.tags) != value:
         extra["csl:keyword"] = value
 
@@ -560,9 +563,71 @@ def _item(record: Record, item_id: str) -> dict[str, Any]:
     custom = extra.get("csl:custom")
     if _fits("custom", custom) and CUSTOM_KEY not in custom:
         item["custom"] = dict(custom)
-    block = _block(record, _native_record(item, 0))
+    block = _plain_block(record, item)
+    if block is None:
+        block = _block(record, _native_record(item, 0))
     item.setdefault("custom", {})[CUSTOM_KEY] = block
     return item
+
+
+def _plain_block(record: Record, item: dict[str, Any]) -> dict[str, Any] | None:
+    """`_block(record, _native_record(item, 0))` without reading the item back, for the usual
+    record: no `csl:` extras (so every variable was written from a model field and the reader
+    adds nothing to `extra`) and no year-0 date or keyword that reads back differently (those
+    make the reader keep the written value in `extra`). Returns None for any other record; the
+    caller then does the full self-check. Each test below is the reader's conversion of what
+    `_item` wrote, reduced to the cases where it can differ from the model field."""
+    extra = record.extra
+    for name in extra:
+        if name.startswith("csl:"):
+            return None
+    if (record.issued is not None and record.issued.parts() == [0]) or (
+        record.accessed is not None and record.accessed.parts() == [0]
+    ):
+        return None  # written as `[[0]]`, which reads as the open end of a range: no date
+    keyword = item.get("keyword")
+    if keyword is not None and _keyword_from_tags(_tags_from_keyword(keyword)) != keyword:
+        return None
+
+    block: dict[str, Any] = {"id": record.id}
+    if record.key != item["id"]:
+        block["key"] = record.key
+    if record.type != item["type"]:
+        block["type"] = record.type
+    # `_put` leaves out empty strings; those read back as None
+    if record.title == "":
+        block["title"] = ""
+    if record.url == "":
+        block["url"] = ""
+    # names lose empty parts and all-empty names; a name reads back exactly iff every part
+    # it has went out
+    written_names = item.get("author", [])
+    if len(written_names) != len(record.authors) or any(
+        len(written) != len(name.to_dict())
+        for written, name in zip(written_names, record.authors, strict=True)
+    ):
+        block["authors"] = _encode_field("authors", record.authors)
+    for field in ("container", "publisher"):
+        if getattr(record, field) == "":
+            block[field] = ""
+    if record.language != item["language"]:
+        block["language"] = record.language
+    # `issued` and `accessed` read back exactly: year 0 was excluded above
+    written_note = item.get("note")
+    if record.note != (_unguarded_note(written_note) if written_note is not None else None):
+        block["note"] = record.note
+    if record.tags:  # always: CSL's `keyword` cannot hold every tag list, and Zotero drops it
+        block["tags"] = list(record.tags)
+    # the reader has no CSL variable for these, so they always go into the block when set
+    if record.collection:
+        block["collection"] = list(record.collection)
+    if record.also_in:
+        block["also_in"] = [list(path) for path in record.also_in]
+    if record.source:
+        block["source"] = [source.to_dict() for source in record.source]
+    if extra:
+        block["extra"] = dict(extra)
+    return block
 
 
 def _put(item: dict[str, Any], var: str, value: Any) -> None:
@@ -589,9 +654,10 @@ def _override(extra: dict[str, Any], var: str, model_value: Any, parse: Callable
 
 
 def _tags_from_keyword(value: Any) -> list[str]:
-    record = Record()
-    _read_keyword(record, value, {})
-    return record.tags
+    """The tags the reader takes from a `keyword` value (none from a non-string)."""
+    if not isinstance(value, str):
+        return []
+    return [tag.strip() for tag in value.split(",") if tag.strip()]
 
 
 def _names_to_csl(names: list[Name]) -> list[dict[str, str]]:

@@ -130,6 +130,12 @@ def item_key(rec_id: str) -> str:
 
 
 def collection_key(path: Sequence[str]) -> str:
+    return _collection_key(tuple(path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _collection_key(path: tuple[str, ...]) -> str:
+    # cached: an export asks for the same few section paths once or twice per record
     return object_key("collection", json.dumps(list(path), ensure_ascii=False))
 
 
@@ -227,8 +233,9 @@ def record_to_item(
     its own), `never_stash` keeps fields out (the sync leaves `source` positions out).
     """
     paths = record_paths(record, top)
-    data = _native_item(record, [collection_key(p) for p in paths])
-    path_by_key = {collection_key(p): p for p in paths}
+    keys = [collection_key(p) for p in paths]
+    data = _native_item(record, keys)
+    path_by_key = dict(zip(keys, paths, strict=True))
     native = _native_record(data, path_by_key).to_dict()
     wanted = record.to_dict()
     stash = {

@@ -101,6 +101,9 @@ def test_keys_are_deterministic_and_valid() -> None:
     assert all(len(k) == 8 and set(k) <= set(zotero.KEY_ALPHABET) for k in keys)
     assert zotero.item_key("same") == zotero.item_key("same")
     assert zotero.collection_key(["A", "B"]) != zotero.collection_key(["A/B"])
+    # cached per path, whatever sequence type the path comes in
+    assert zotero.collection_key(("A", "B")) == zotero.collection_key(["A", "B"])
+    assert zotero.collection_key(["A", "B"]) == zotero.object_key("collection", '["A", "B"]')
 
 
 def test_collection_tree_mirrors_sections_and_also_in() -> None:
