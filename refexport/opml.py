@@ -41,6 +41,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import lru_cache
+from json.encoder import encode_basestring as _json_string  # the C version when available
 from typing import Any
 from xml.sax.handler import ContentHandler
 from xml.sax.xmlreader import AttributesImpl, InputSource, Locator
@@ -69,14 +71,25 @@ _ATTRIBUTE_ESCAPES = (
 )
 _TEXT_ESCAPES = _ATTRIBUTE_ESCAPES[:3]
 _NEEDS_ESCAPE = re.compile(r'[&<>"\t\n\r]')
+# Every character an attribute value cannot hold as it is: the XML-illegal ones (stripped) and
+# the ones written as references (all of \x00-\x1f is one or the other). Most values have
+# none, so one search lets them through untouched.
+_ATTRIBUTE_NEEDS_WORK = re.compile(r'[\x00-\x1f"&<>\ud800-\udfff\ufffe\uffff]')
+# `json.dumps(value, ensure_ascii=False, separators=(",", ":"))` builds a new encoder per
+# call; one shared encoder gives the same text without that cost.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # A plain (un-prefixed) attribute name we may write back from `extra["opml:<name>"]`.
 _PLAIN_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*\Z")
 # Outline attributes `write` derives from the record; foreign values equal to them are redundant.
 _DERIVED = ("text", "type", "created", "category")
 # Outline attributes that are record fields themselves (title, url, note).
 _NATIVE_FIELDS = {"title": "title", "url": "url", "note": "_note"}
+_NATIVE_ATTRIBUTES = frozenset(_NATIVE_FIELDS.values())
 _SCALAR_FIELDS = ("id", "key", "type", "language", "container", "publisher")
 _DATE_FIELDS = ("issued", "accessed")
+# (attribute, field) pairs of the above, spelled out once instead of per record.
+_SCALAR_ATTRIBUTES = tuple((f"{PREFIX}:{name}", name) for name in _SCALAR_FIELDS)
+_DATE_ATTRIBUTES = tuple((f"{PREFIX}:{name}", name) for name in _DATE_FIELDS)
 _DECLARED_ENCODING = re.compile(rb"""\A<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _EXPAT_ENCODINGS = {"utf-8", "utf_8", "utf8", "utf-16", "utf_16", "utf16"}
 
@@ -98,16 +111,57 @@ def _escape(text: str, escapes: tuple[tuple[str, str], ...]) -> str:
 
 
 def _attribute(value: str) -> str:
-    return _escape(visible(value), _ATTRIBUTE_ESCAPES)
+    """`value` as the text between an attribute's quotes: XML-illegal characters dropped,
+    markup and whitespace characters as references."""
+    if _ATTRIBUTE_NEEDS_WORK.search(value) is None:
+        return value
+    text = visible(value)
+    for character, reference in _ATTRIBUTE_ESCAPES:
+        text = text.replace(character, reference)
+    return text
 
 
 def _json(value: Any) -> str:
     """Compact JSON that stays XML-legal: characters XML cannot carry become `\\uXXXX` escapes
     (they can only occur inside JSON strings, where such escapes mean the same)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _xml_legal_json(_JSON_ENCODER.encode(value))
+
+
+def _xml_legal_json(text: str) -> str:
+    """JSON `text` with the characters XML cannot carry as `\\uXXXX` escapes (see `_json`)."""
+    # isascii() is O(1) in CPython; ASCII JSON has no such characters (controls are escaped).
+    if text.isascii() or _ILLEGAL_XML.search(text) is None:
+        return text
     return _ILLEGAL_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+# The two JSON fields every record has (`tags`, `source`) are spelled out below:
+# `JSONEncoder.encode` costs microseconds of set-up per call, more than the encoding
+# itself. They give the same text as `_json` (tested against it).
+def _json_strings(strings: list[str]) -> str:
+    """`_json(strings)` for a list of strings (`tags`)."""
+    return _xml_legal_json(f"[{','.join(map(_json_string, strings))}]")
+
+
+def _json_sources(sources: list[Source]) -> str:
+    """`_json([source.to_dict() for source in sources])`."""
+    items = [
+        f'{{"file":{_json_string(source.file)},'
+        f'"line":{"null" if source.line is None else source.line},'
+        f'"url":{"null" if source.url is None else _json_string(source.url)}}}'
+        for source in sources
+    ]
+    return _xml_legal_json(f"[{','.join(items)}]")
+
+
+def _json_attribute(text: str) -> str:
+    """`_attribute(text)` for the output of `_json` with less work: JSON has no raw control
+    characters and `_json` leaves no XML-illegal ones, so only markup characters need references."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+# Cached: a catalog has few distinct dates (one per post) and email.utils formatting is slow.
+@lru_cache(maxsize=4096)
 def _rfc822(date: PartialDate | None) -> str | None:
     """RFC 822 date-time at midnight UTC; None unless the day is known and the date exists."""
     if date is None or date.day is None or date.month is None:
@@ -117,6 +171,10 @@ def _rfc822(date: PartialDate | None) -> str | None:
     except ValueError:
         return None
     return format_datetime(moment, usegmt=True)
+
+
+# Cached like `_rfc822`: records of one post share their dates.
+_iso = lru_cache(maxsize=4096)(PartialDate.iso)
 
 
 def _outline(depth: int, attributes: Iterable[tuple[str, str]], close: bool) -> str:
@@ -156,13 +214,17 @@ def _derived_attributes(record: Record) -> dict[str, str | None]:
     }
 
 
-def _add_scalar(attributes: list[tuple[str, str]], name: str, field_name: str, value: str | None) -> None:
+def _add_scalar(parts: list[str], name: str, field_name: str, value: str | None) -> None:
     """`name="visible value"`, plus `refexport:<field>-json` when the visible form is not exact."""
     if value is None:
         return
-    attributes.append((name, visible(value)))
-    if visible(value) != value:
-        attributes.append((f"{PREFIX}:{field_name}-json", _json(value)))
+    if _ATTRIBUTE_NEEDS_WORK.search(value) is None:  # the common case: written as it is
+        parts.append(f'{name}="{value}"')
+        return
+    shown = visible(value)
+    parts.append(f'{name}="{_attribute(shown)}"')
+    if shown != value:
+        parts.append(f'{PREFIX}:{field_name}-json="{_json_attribute(_json(value))}"')
 
 
 def _native_extra(record: Record, derived: dict[str, str | None]) -> tuple[dict[str, str], dict[str, Any]]:
@@ -188,33 +250,46 @@ def _native_extra(record: Record, derived: dict[str, str | None]) -> tuple[dict[
     return native, stashed
 
 
-def _record_attributes(record: Record) -> list[tuple[str, str]]:
+def _record_outline(record: Record, depth: int) -> str:
+    """The record's self-closing `<outline .../>` line. Attribute order: the standard ones
+    (`text`, `title`, `type`, `url`, `created`, `category`, `_note`), native `extra` ones,
+    then refexport's scalars, dates and JSON fields."""
     derived = _derived_attributes(record)
-    native_extra, stashed_extra = _native_extra(record, derived)
-    standard = {name: native_extra.pop(name, value) for name, value in derived.items()}
-    attributes: list[tuple[str, str]] = [("text", standard["text"] or "")]
-    _add_scalar(attributes, "title", "title", record.title)
+    if record.extra:
+        native_extra, stashed_extra = _native_extra(record, derived)
+        # A foreign value of a derived attribute replaces the derived one (`_native_extra`
+        # only lets through values that differ from it).
+        standard = {name: native_extra.pop(name, value) for name, value in derived.items()}
+    else:
+        native_extra, stashed_extra, standard = {}, {}, derived
+    parts = [f'text="{_attribute(standard["text"] or "")}"']
+    _add_scalar(parts, "title", "title", record.title)
     if standard["type"] is not None:
-        attributes.append(("type", standard["type"]))
-    _add_scalar(attributes, "url", "url", record.url)
-    attributes += [(name, standard[name]) for name in ("created", "category") if standard[name] is not None]
-    _add_scalar(attributes, "_note", "note", record.note)
-    attributes += native_extra.items()
-    for field_name in _SCALAR_FIELDS:
-        _add_scalar(attributes, f"{PREFIX}:{field_name}", field_name, getattr(record, field_name))
-    for field_name in _DATE_FIELDS:
+        parts.append(f'type="{_attribute(standard["type"])}"')
+    _add_scalar(parts, "url", "url", record.url)
+    for name in ("created", "category"):
+        if (value := standard[name]) is not None:
+            parts.append(f'{name}="{_attribute(value)}"')
+    _add_scalar(parts, "_note", "note", record.note)
+    parts += [f'{name}="{_attribute(value)}"' for name, value in native_extra.items()]
+    for attribute, field_name in _SCALAR_ATTRIBUTES:
+        _add_scalar(parts, attribute, field_name, getattr(record, field_name))
+    for attribute, field_name in _DATE_ATTRIBUTES:
         date: PartialDate | None = getattr(record, field_name)
         if date is not None:
-            attributes.append((f"{PREFIX}:{field_name}", date.iso()))
-    structured: list[tuple[str, Any]] = [
-        ("authors", [name.to_dict() for name in record.authors]),
-        ("tags", record.tags),
-        ("also-in", record.also_in),
-        ("source", [source.to_dict() for source in record.source]),
-        ("extra", stashed_extra),
-    ]
-    attributes += [(f"{PREFIX}:{name}", _json(value)) for name, value in structured if value]
-    return attributes
+            parts.append(f'{attribute}="{_iso(date)}"')  # digits and dashes: nothing to escape
+    if record.authors:
+        authors = [name.to_dict() for name in record.authors]
+        parts.append(f'{PREFIX}:authors="{_json_attribute(_json(authors))}"')
+    if record.tags:
+        parts.append(f'{PREFIX}:tags="{_json_attribute(_json_strings(record.tags))}"')
+    if record.also_in:
+        parts.append(f'{PREFIX}:also-in="{_json_attribute(_json(record.also_in))}"')
+    if record.source:
+        parts.append(f'{PREFIX}:source="{_json_attribute(_json_sources(record.source))}"')
+    if stashed_extra:
+        parts.append(f'{PREFIX}:extra="{_json_attribute(_json(stashed_extra))}"')
+    return f"{'  ' * depth}<outline {' '.join(parts)}/>"
 
 
 def _folder_attributes(name: str) -> list[tuple[str, str]]:
@@ -231,6 +306,9 @@ def write(records: Sequence[Record], title: str | None = None) -> str:
     body: list[str] = []
     open_path: list[str] = []
     for record in records:
+        if record.collection == open_path:  # most records follow one of the same section
+            body.append(_record_outline(record, len(open_path) + 2))
+            continue
         shared = 0
         while shared < min(len(open_path), len(record.collection)) and (
             open_path[shared] == record.collection[shared]
@@ -242,14 +320,15 @@ def write(records: Sequence[Record], title: str | None = None) -> str:
         for name in record.collection[shared:]:
             body.append(_outline(len(open_path) + 2, _folder_attributes(name), close=False))
             open_path.append(name)
-        body.append(_outline(len(open_path) + 2, _record_attributes(record), close=True))
+        body.append(_record_outline(record, len(open_path) + 2))
     while open_path:
         open_path.pop()
         body.append(f"{'  ' * (len(open_path) + 2)}</outline>")
     if not body:
         body.append(_outline(2, [("text", PLACEHOLDER_TEXT), ("title", PLACEHOLDER_TEXT)], close=True))
     accessed = [record.accessed for record in records if _rfc822(record.accessed)]
-    newest = max(accessed, key=lambda date: date.parts(), default=None)
+    # Only day-precise dates are left, so (year, month, day) orders them as `parts()` would.
+    newest = max(accessed, key=lambda date: (date.year, date.month, date.day), default=None)
     return _document(title if title is not None else _default_title(records), _rfc822(newest), body, True)
 
 
@@ -409,6 +488,18 @@ def _own_prefix(root: _Element) -> str | None:
     return None
 
 
+def _prefixed_names(prefix: str) -> dict[str, str]:
+    """`{name: "<prefix>:<name>"}` for every attribute name of ours a record outline can have."""
+    exact_fields = [*_SCALAR_FIELDS, *_NATIVE_FIELDS]  # the ones with a `-json` stash
+    structured = ["authors", "tags", "also-in", "source", "extra"]
+    names = [*exact_fields, *(f"{name}-json" for name in exact_fields), *_DATE_FIELDS, *structured]
+    return {name: f"{prefix}:{name}" for name in names}
+
+
+# Cached: records of one post share their dates. PartialDate is immutable, so sharing is safe.
+_parse_date = lru_cache(maxsize=4096)(PartialDate.parse)
+
+
 class _Reader:
     def __init__(self, name: str, prefix: str | None, head_title: str | None) -> None:
         self.name = name
@@ -418,6 +509,8 @@ class _Reader:
         self._by_identity: dict[str, Record] = {}
         # Our files write the whole collection as folders; foreign ones start at the head title.
         self.root_path = [] if prefix is not None or not head_title else [head_title]
+        # `<prefix>:<name>` for each of our attribute names, spelled out once per file.
+        self._own_names = _prefixed_names(prefix) if prefix is not None else {}
 
     def walk(self, outlines: list[_Element], path: list[str]) -> None:
         for outline in outlines:
@@ -451,39 +544,42 @@ class _Reader:
         self.records.append(record)
 
     def _own_record(self, attributes: dict[str, str], path: list[str]) -> Record:
-        prefix = self.prefix
+        names = self._own_names
 
         def scalar(field_name: str, attribute: str) -> Any:
-            stash = attributes.get(f"{prefix}:{field_name}-json")
+            stash_name = names[f"{field_name}-json"]
+            stash = attributes.get(stash_name)
             if stash is not None:
                 value = json.loads(stash)
                 if value is not None and not isinstance(value, str):
-                    raise ValueError(f"{prefix}:{field_name}-json is not a string")
+                    raise ValueError(f"{stash_name} is not a string")
                 return value
             return attributes.get(attribute)
 
         def structured(field_name: str, kind: type) -> Any:
-            stash = attributes.get(f"{prefix}:{field_name}")
-            value = json.loads(stash) if stash is not None else kind()
+            stash = attributes.get(names[field_name])
+            if stash is None:
+                return kind()
+            value = json.loads(stash)
             if not isinstance(value, kind):
-                raise ValueError(f"{prefix}:{field_name} is not a JSON {kind.__name__}")
+                raise ValueError(f"{names[field_name]} is not a JSON {kind.__name__}")
             return value
 
         def date(field_name: str) -> PartialDate | None:
-            text = attributes.get(f"{prefix}:{field_name}")
-            return PartialDate.parse(text) if text is not None else None
+            text = attributes.get(names[field_name])
+            return _parse_date(text) if text is not None else None
 
-        record_type = scalar("type", f"{prefix}:type")
+        record_type = scalar("type", names["type"])
         record = Record(
-            id=scalar("id", f"{prefix}:id") or "",
-            key=scalar("key", f"{prefix}:key") or "",
+            id=scalar("id", names["id"]) or "",
+            key=scalar("key", names["key"]) or "",
             type=DEFAULT_TYPE if record_type is None else record_type,
             title=scalar("title", "title"),
             url=scalar("url", "url"),
             authors=[Name.from_dict(author) for author in structured("authors", list)],
-            container=scalar("container", f"{prefix}:container"),
-            publisher=scalar("publisher", f"{prefix}:publisher"),
-            language=scalar("language", f"{prefix}:language"),
+            container=scalar("container", names["container"]),
+            publisher=scalar("publisher", names["publisher"]),
+            language=scalar("language", names["language"]),
             issued=date("issued"),
             accessed=date("accessed"),
             note=scalar("note", "_note"),
@@ -496,7 +592,7 @@ class _Reader:
         # Native attributes that are not the record's own (a foreign file's `xmlUrl`, ...).
         derived = _derived_attributes(record)
         for attribute, value in attributes.items():
-            if ":" in attribute or attribute.startswith("xmlns") or attribute in _NATIVE_FIELDS.values():
+            if ":" in attribute or attribute.startswith("xmlns") or attribute in _NATIVE_ATTRIBUTES:
                 continue
             if attribute not in derived or derived[attribute] != value:
                 record.extra[f"opml:{attribute}"] = value

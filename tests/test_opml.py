@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import xml.etree.ElementTree as ElementTree
@@ -216,6 +217,51 @@ def test_round_trip_of_arbitrary_records(generated: list[Record], title: str | N
     result = read_text(text)
     assert result.problems == []
     assert result.records == generated
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_attribute_fast_path_matches_strip_then_escape(text: str) -> None:
+    escaped = text
+    for character, reference in opml._ATTRIBUTE_ESCAPES:
+        escaped = escaped.replace(character, reference)
+    assert opml._attribute(text) == opml._escape(opml.visible(text), opml._ATTRIBUTE_ESCAPES)
+    assert opml._attribute(text) == opml._ILLEGAL_XML.sub("", escaped)
+
+
+def generic_json(value: object) -> str:
+    """What `_json` wrote before its shortcuts: json.dumps, XML-illegal characters as escapes."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return opml._ILLEGAL_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(any_text, max_size=4), st.lists(sources, max_size=3), extra_values)
+def test_spelled_out_json_matches_the_generic_encoder(
+    strings: list[str], source_list: list[Source], value: object
+) -> None:
+    assert opml._json_strings(strings) == opml._json(strings) == generic_json(strings)
+    dicts = [source.to_dict() for source in source_list]
+    assert opml._json_sources(source_list) == opml._json(dicts) == generic_json(dicts)
+    assert opml._json(value) == generic_json(value)
+    for text in (opml._json(strings), opml._json(dicts), opml._json(value)):
+        assert opml._json_attribute(text) == opml._attribute(text)
+
+
+def test_prefixed_names_cover_every_attribute_the_writer_uses() -> None:
+    record = Record(
+        # a control character in every text field forces its `-json` stash
+        id="\x00", key="\x01", type="\x02", title="\x03", url="\x04", container="\x05",
+        publisher="\x06", language="\x07", note="\x08",
+        issued=PartialDate(2020), accessed=PartialDate(2021),
+        authors=[Name(literal="A")], tags=["t"], also_in=[["x"]],
+        source=[Source("f", 1, "u")], extra={"k": 1},
+    )
+    root = ElementTree.fromstring(opml.write([record]).encode())
+    written = {name for outline in root.iter("outline") for name in outline.attrib}
+    own = {name.replace(f"{{{opml.NAMESPACE}}}", "refexport:") for name in written if name.startswith("{")}
+    assert own <= set(opml._prefixed_names("refexport").values())
+    assert len(own) == 22  # every -json stash, scalar, date and JSON field is exercised
 
 
 # ---------------------------------------------------------------- foreign files
