@@ -390,6 +390,78 @@ def test_reader_handles_keyless_and_comment_lines() -> None:
     assert result.records[2].issued == PartialDate(2001)
 
 
+def test_reader_comment_line_at_the_very_start_and_keyless_after_a_comment() -> None:
+    text = "% exported by somebody\n@misc{k,\n  title = {A},\n}\n  % another\n@book{\n  title = {B}\n}\n"
+    result = read_text(text)
+    assert result.problems == []
+    assert [(r.key, r.title) for r in result.records] == [("k", "A"), ("", "B")]
+
+
+# Name lists the one-name shortcut must leave to bibtexparser's splitter, or split alike.
+NAME_LISTS = [
+    "{机器之心}",
+    "  Donald E. Knuth \t",
+    "Knuth, Donald and Lamport, Leslie",
+    "A AND B",
+    "A\tand\nB",
+    "{Simon and Schuster}",
+    "Anderson, Sandy",
+    "a\\xnd b and c",
+    "x a\\Xnd y",
+    "{A}and{B}",
+    "Knuth and others",
+    "",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("value", NAME_LISTS)
+def test_name_list_shortcut_agrees_with_bibtexparser(value: str) -> None:
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    raws = split_multiple_persons_names(value)
+    etal = bool(raws) and raws[-1].strip().lower() == "others"
+    expected = [bibtex._parse_name(raw) for raw in (raws[:-1] if etal else raws) if raw.strip()]
+    assert bibtex._parse_names(value) == (expected, etal)
+
+
+@pytest.mark.parametrize(
+    ("text", "braced"),
+    [("{Org}", True), ("{A {B} C}", True), ("{A} {B}", False), ("{a\\}", True), ("A", False), ("{}", True)],
+)
+def test_fully_braced(text: str, braced: bool) -> None:
+    assert bibtex._fully_braced(text) is braced
+
+
+def test_stash_json_escapes_braces_and_unprintables_only_inside_strings() -> None:
+    assert bibtex._json_text({"collection": ["a", "b"], "source": [["f", 1]]}) == (
+        '{"collection":["a","b"],"source":[["f",1]]}'
+    )
+    assert bibtex._json_text({"collection": ["x{y}"]}) == '{"collection":["x\\u007by\\u007d"]}'
+    assert bibtex._json_text({"title": "a\u2028b"}) == '{"title":"a\\u2028b"}'
+    nested = {"authors": [{"literal": "}{"}], "extra": {"k": 1}}
+    assert bibtex._json_text(nested) == '{"authors":[{"literal":"\\u007d\\u007b"}],"extra":{"k":1}}'
+    assert json.loads(bibtex._json_text(nested)) == nested
+
+
+@pytest.mark.parametrize("initially_enabled", [True, False])
+def test_reading_and_writing_restore_the_garbage_collector(initially_enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if initially_enabled else gc.disable)()
+        text = bibtex.write([wechat_record()], "biblatex")
+        assert gc.isenabled() is initially_enabled
+        assert len(bibtex.read(text.encode(), "x.bib").records) == 1
+        assert gc.isenabled() is initially_enabled
+        with pytest.raises(ValueError):
+            bibtex.write([wechat_record(), wechat_record()])  # duplicate key
+        assert gc.isenabled() is initially_enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 @pytest.mark.parametrize(
     ("title", "encoding"),
     [
