@@ -25,14 +25,8 @@ from bench_bibtex import synthetic_biblatex  # the shared generator
 
 from refexport import bibtex, csljson
 
-REFEXPORT_CONVERSION = (
-    "import sys\n"
-    "from pathlib import Path\n"
-    "from refexport import bibtex, csljson\n"
-    "source = Path(sys.argv[1])\n"
-    "result = bibtex.read(source.read_bytes(), source.name)\n"
-    "Path(sys.argv[2]).write_text(csljson.write(result.records), encoding='utf-8')\n"
-)
+# The command a user runs: `refexport convert refs.bib --to csljson -o refs.json`.
+REFEXPORT = [sys.executable, "-m", "refexport"]
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -64,7 +58,7 @@ def main(n: int = 10_000, runs: int = 3) -> None:
         read_runs = [timed(lambda: bibtex.read(data, source.name)) for _ in range(runs)]
         write_runs = [timed(lambda: csljson.write(records)) for _ in range(runs)]
         refexport_runs = [
-            timed(lambda: run([sys.executable, "-c", REFEXPORT_CONVERSION, str(source), str(ours)]))
+            timed(lambda: run([*REFEXPORT, "convert", str(source), "--to", "csljson", "-o", str(ours)]))
             for _ in range(runs)
         ]
         pandoc_command = [pandoc or "pandoc", "-f", "biblatex", "-t", "csljson", str(source)]
@@ -75,7 +69,7 @@ def main(n: int = 10_000, runs: int = 3) -> None:
         print(f"{'':<44} {'median':>8}   runs")
         print(row("refexport in-process: bibtex.read", read_runs))
         print(row("refexport in-process: csljson.write", write_runs))
-        print(row("refexport as a process (read + write)", refexport_runs))
+        print(row("`refexport convert --to csljson` (process)", refexport_runs))
         if not pandoc_runs:
             print("pandoc is not installed: no comparison")
             return

@@ -13,7 +13,7 @@ Field mapping (record attribute → field; "stash" is refexport's JSON bookkeepi
 |-----------|-------------------------------------------|-----------------------------------------------|
 | key       | entry key (ASCII; BBT-unsafe chars `\\"#%'(),={}~` and whitespace refused: ValueError) | same |
 | type      | `@misc` for web/post/software…, `@article`, `@book`, `@inbook`, `@inproceedings`, `@phdthesis`, `@techreport`, `@unpublished` [1] | `@online` for web/post…, `@software`, `@dataset`, `@article`, `@book`, `@inbook`, `@inproceedings`, `@thesis`, `@report`, `@unpublished` [1][2] |
-| title     | `title`: non-English `{{…}}`; English words with inner capitals `{LLM}` | `title`, same word protection; no title → url or key [3] |
+| title     | `title`: `{{…}}` for non-English titles and for English ones not in sentence case | `title`, English ones braced the same way; no title → url or key [3] |
 | url       | `url`, verbatim                           | `url`, verbatim                               |
 | authors   | `author`: `{literal}` (orgs, CJK), else `{von Last}, Jr, First`; `and others` kept | same |
 | container | `howpublished` (@misc), `journal`, `booktitle` | `organization` (@online/@misc/@software), `journaltitle`, `booktitle` |
@@ -921,15 +921,19 @@ def _is_english(record: Record) -> bool:
     return not _BEYOND_LATIN.search(record.title or "")
 
 
-_INNER_CAPITAL = re.compile(r"(?<![\w\\{])([^\W\d_]*[^\W\d_][A-Z][\w]*)")
-
-
 def _title_value(record: Record, dialect: str, title: str) -> str:
+    """The title, protected so that it prints as the catalog wrote it.
+
+    Catalog titles are seldom sentence case ("LLM Inference CookBook", "Attention Is All You
+    Need", a bare URL), so a style's case change would garble them, while CSL processors
+    print a CSL-JSON title as written. So an English title is braced whole unless it is
+    already in sentence case (a capital first, nothing else capitalised), like every
+    non-English title in the bibtex dialect (biblatex reads `langid` and leaves
+    non-English titles alone)."""
     escaped = escape_text(title)
     if _is_english(record):
-        # Words with a capital after their first letter (LLM, GitHub) keep their case under
-        # the styles' sentence-casing.
-        return _INNER_CAPITAL.sub(r"{\1}", escaped)
+        sentence_case = escaped[:1].isupper() and escaped[1:] == escaped[1:].lower()
+        return escaped if sentence_case or not escaped else "{" + escaped + "}"
     if dialect == "bibtex" and escaped:
         return "{" + escaped + "}"
     return escaped

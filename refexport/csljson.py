@@ -536,7 +536,9 @@ def csl_items(records: Sequence[Record]) -> list[dict[str, Any]]:
 def _item(record: Record, item_id: str) -> dict[str, Any]:
     extra = record.extra
     item: dict[str, Any] = {"id": item_id, "type": record.type if record.type in CSL_TYPES else FALLBACK_TYPE}
-    _put(item, "title", record.title)
+    # An untitled link is cited by its URL (as the BibTeX writer does): a bibliography entry
+    # with no title at all reads badly. The block below records that the title was absent.
+    _put(item, "title", record.title if record.title is not None else record.url)
     _put(item, "author", _override(extra, "author", record.authors, _names) or _names_to_csl(record.authors))
     _put(item, "container-title", record.container)
     _put(item, "publisher", record.publisher)
@@ -594,9 +596,12 @@ def _plain_block(record: Record, item: dict[str, Any]) -> dict[str, Any] | None:
         block["key"] = record.key
     if record.type != item["type"]:
         block["type"] = record.type
-    # `_put` leaves out empty strings; those read back as None
+    # `_put` leaves out empty strings; those read back as None. A missing title went out as
+    # the URL.
     if record.title == "":
         block["title"] = ""
+    elif record.title is None and "title" in item:
+        block["title"] = None
     if record.url == "":
         block["url"] = ""
     # names lose empty parts and all-empty names; a name reads back exactly iff every part

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from refexport.errors import InputError, Problem
-from refexport.fileio import pretty_json
 from refexport.formats import ReadResult
 from refexport.model import Name, PartialDate, Record, record_id
 
@@ -440,8 +439,14 @@ def export_objects(records: Sequence[Record], top_collection: str) -> dict[str, 
 
 def export_json(records: Sequence[Record], top_collection: str) -> str:
     """The offline export: `{"collections": [...], "items": [...]}`, each object the editable
-    JSON the Zotero Web API accepts in a `POST` (keys included, `version: 0`)."""
-    return pretty_json(export_objects(records, top_collection))
+    JSON the Zotero Web API accepts in a `POST` (keys included, `version: 0`).
+
+    One object per line: a diff of two exports shows the items that changed, and the C JSON
+    encoder does the work (an indented dump runs in pure Python, about 3x slower)."""
+    objects = export_objects(records, top_collection)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lists = [f'"{name}": [\n' + ",\n".join(map(encode, values)) + "\n]" for name, values in objects.items()]
+    return "{" + ",\n".join(lists) + "}\n"
 
 
 def read(data: bytes, name: str) -> ReadResult:

@@ -110,7 +110,9 @@ def test_every_sample_item_is_schema_valid_and_has_no_empty_values() -> None:
     assert second["volume"] == "12"  # extra csl:volume written natively
     assert "volume" not in second["custom"]["refexport"].get("extra", {})
     assert second["custom"]["refexport"]["extra"] == {"bibtex:journal": "Some Journal"}
-    assert "title" not in items[3]  # title None: omitted, not null
+    # title None: cited by its URL, not null; the record's missing title is kept in the block
+    assert items[3]["title"] == items[3]["URL"] == "https://github.com/iovisor/bcc"
+    assert items[3]["custom"]["refexport"]["title"] is None
 
 
 def test_language_is_guessed_from_the_script_when_the_record_has_none() -> None:
