@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 from refexport.fileio import atomic_write
 from refexport.model import Record
+from refexport.resources import cache_dir
 
 # Characters a key may hold (BibTeX, biber, pandoc and Zotero all accept these).
 KEY_CHARS = re.compile(r"^[A-Za-z0-9_:-]+$")
@@ -273,5 +274,4 @@ class PinyinCache:
 def _cache_path() -> Path | None:
     if os.environ.get("REFEXPORT_NO_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "refexport" / "pinyin.json"
+    return cache_dir() / "pinyin.json"

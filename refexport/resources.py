@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 DEFAULT_CATALOG_NAME = "000_88bfb627b2fe08e3.txt"
@@ -18,3 +19,9 @@ def data_dir() -> Path:
 
 def default_catalog() -> Path:
     return data_dir() / DEFAULT_CATALOG_NAME
+
+
+def cache_dir() -> Path:
+    """refexport's cache folder: `$XDG_CACHE_HOME/refexport`, else `~/.cache/refexport`."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "refexport"

@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from typing import Any
 
 from refexport import zotero
 from refexport.model import Record
+from refexport.resources import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +114,8 @@ def redact(text: str, secret: str) -> str:
 
 
 def default_state_path(options: SyncOptions) -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     endpoint_tag = hashlib.sha256(options.endpoint.encode()).hexdigest()[:8]
-    return base / "refexport" / "zotero" / f"{options.library_type}-{options.library_id}-{endpoint_tag}.json"
+    return cache_dir() / "zotero" / f"{options.library_type}-{options.library_id}-{endpoint_tag}.json"
 
 
 @dataclass(slots=True)

@@ -17,6 +17,12 @@ DATA = TESTS / "data"
 SHARED_CORPUS = TESTS.parent.parent / "shared" / "corpus"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the tests' key cache (and Zotero sync state) out of the user's ~/.cache."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
 def require_tool(name: str) -> str:
     """Path of a real client program. Missing: skip on a user's machine, fail in CI."""
     path = shutil.which(name)
