@@ -57,7 +57,7 @@ from typing import Any
 
 from refexport.errors import InputError, Problem
 from refexport.formats import ReadResult
-from refexport.model import Name, PartialDate, Record, Source, record_id
+from refexport.model import RECORD_FIELDS, Name, PartialDate, Record, Source, record_id
 
 DIALECTS = ("bibtex", "biblatex")
 
@@ -825,18 +825,10 @@ def _attribute_json(record: Record, attribute: str) -> Any:
     return value
 
 
-_COMPARED = (
-    "type",
-    "title",
-    "url",
-    "authors",
-    "container",
-    "publisher",
-    "language",
-    "issued",
-    "accessed",
-    "note",
-    "tags",
+# Attributes the readable fields carry (compared after reading back); the rest (id, key,
+# collection, also_in, source, extra) are bookkeeping with their own handling.
+_COMPARED = tuple(
+    f for f in RECORD_FIELDS if f not in {"id", "key", "collection", "also_in", "source", "extra"}
 )
 
 

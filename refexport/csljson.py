@@ -29,7 +29,8 @@ from typing import Any
 from refexport.errors import InputError, Problem
 from refexport.fileio import load_yaml, pretty_json, yaml_document
 from refexport.formats import ReadResult
-from refexport.model import CSL_TYPES, Name, PartialDate, Record, Source, record_id
+from refexport.model import CSL_TYPES, RECORD_FIELDS, Name, PartialDate, Record, Source, record_id
+from refexport.sites import language_of_text
 
 # CSL 1.0.2 item variables by JSON type, exactly the properties of csl-data.json
 # (tests/test_csljson.py checks these sets against the schema file).
@@ -93,9 +94,6 @@ FALLBACK_TYPE = "document"
 _CHEATER_LINE = re.compile(r"\s*(?:\{:[-_A-Za-z]+:|[-_A-Za-z]+\s*:)")
 _NOTE_GUARD = "\u200b"
 
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af]")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 _RAW_DATE = re.compile(r"\s*(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?!\d)")
 
@@ -452,20 +450,7 @@ def _strings(value: Any) -> list[str]:
 _TEXT_FIELDS = ("id", "key", "type", "title", "url", "container", "publisher", "language", "note")
 # Block order = Record field order; `id` and `tags` are always there (tags because CSL's
 # `keyword` is a comma-joined string and Zotero drops it), the rest only when needed.
-_BLOCK_FIELDS = (
-    *_TEXT_FIELDS[:5],
-    "authors",
-    "container",
-    "publisher",
-    "language",
-    "issued",
-    "accessed",
-    "note",
-    "tags",
-    "collection",
-    "also_in",
-    "source",
-)
+_BLOCK_FIELDS = tuple(f for f in RECORD_FIELDS if f != "extra")
 
 
 def _apply_block(record: Record, block: Any) -> None:
@@ -687,15 +672,9 @@ def _guarded_note(note: str | None) -> str | None:
 def _guessed_language(record: Record) -> str:
     """For records without a language: the script of the title decides, because CSL styles
     title-case every item without a language as English (which mangles Chinese titles
-    with Latin words). Han → `zh`, kana → `ja`, Hangul → `ko`, else `en`."""
+    with Latin words)."""
     text = " ".join(t for t in (record.title, record.container) if t)
-    if _KANA.search(text):
-        return "ja"
-    if _HANGUL.search(text):
-        return "ko"
-    if _HAN.search(text):
-        return "zh"
-    return "en"
+    return language_of_text(text) or "en"
 
 
 def _fits(var: str, value: Any) -> bool:

@@ -247,6 +247,15 @@ class Record:
         )
 
 
+# Every Record attribute, in declaration order (writers that stash fields iterate over it).
+RECORD_FIELDS: tuple[str, ...] = tuple(Record.__dataclass_fields__)
+# The fields `refexport records` prints first, with these names (the documented interface).
+DOCUMENTED_FIELDS: tuple[str, ...] = (
+    "id", "key", "type", "title", "url", "note", "collection", "language", "container", "authors",
+    "issued", "accessed", "source",
+)  # fmt: skip
+
+
 def record_id(url: str | None, fallback: str = "") -> str:
     """Stable id: a digest of the canonical URL (or, for records without one, of `fallback`,
     e.g. the citation key). Identical across runs and independent of every other record."""

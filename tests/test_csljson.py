@@ -123,7 +123,7 @@ def test_language_is_guessed_from_the_script_when_the_record_has_none() -> None:
         Record(key="d"),
     ]
     items = json.loads(csljson.write(records))
-    assert [item["language"] for item in items] == ["zh", "ja", "en", "en"]
+    assert [item["language"] for item in items] == ["zh-CN", "ja", "en", "en"]
     assert [r.language for r in round_trip_json(records)] == [None] * 4
 
 
