@@ -57,7 +57,7 @@ from typing import Any
 
 from refexport.errors import InputError, Problem
 from refexport.formats import ReadResult
-from refexport.model import RECORD_FIELDS, Name, PartialDate, Record, Source, record_id
+from refexport.model import RECORD_FIELDS, Name, PartialDate, Record, Source, extra_delta, record_id
 
 DIALECTS = ("bibtex", "biblatex")
 
@@ -853,11 +853,9 @@ def _stash(record: Record, readable: Record) -> dict[str, Any]:
             [s.file, s.line] if s.url == record.url else [s.file, s.line, s.url] for s in record.source
         ]
     if record.extra or readable.extra:
-        missing = object()
-        changed = {k: v for k, v in record.extra.items() if readable.extra.get(k, missing) != v}
+        changed, dropped = extra_delta(record.extra, readable.extra)
         if changed:
             stash["extra"] = changed
-        dropped = [k for k in readable.extra if k not in record.extra]
         if dropped:
             stash["extra_drop"] = dropped
     return stash

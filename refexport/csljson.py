@@ -29,7 +29,16 @@ from typing import Any
 from refexport.errors import InputError, Problem
 from refexport.fileio import load_yaml, pretty_json, yaml_document
 from refexport.formats import ReadResult
-from refexport.model import CSL_TYPES, RECORD_FIELDS, Name, PartialDate, Record, Source, record_id
+from refexport.model import (
+    CSL_TYPES,
+    RECORD_FIELDS,
+    Name,
+    PartialDate,
+    Record,
+    Source,
+    extra_delta,
+    record_id,
+)
 from refexport.sites import language_of_text
 
 # CSL 1.0.2 item variables by JSON type, exactly the properties of csl-data.json
@@ -474,10 +483,9 @@ def _block(record: Record, native: Record) -> dict[str, Any]:
         value = getattr(record, field)
         if getattr(native, field) != value or (field == "tags" and value):
             block[field] = _encode_field(field, value)
-    differing = {k: v for k, v in record.extra.items() if k not in native.extra or native.extra[k] != v}
+    differing, removed = extra_delta(record.extra, native.extra)
     if differing:
         block["extra"] = differing
-    removed = [k for k in native.extra if k not in record.extra]
     if removed:
         block["extra-removed"] = removed
     return block

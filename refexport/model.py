@@ -247,6 +247,15 @@ class Record:
         )
 
 
+def extra_delta(wanted: dict[str, Any], read_back: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """How `read_back` (the `extra` a reader makes of a written record) differs from
+    `wanted`: the entries it lacks or has wrong, and the keys it adds. Writers stash both."""
+    missing = object()
+    changed = {k: v for k, v in wanted.items() if read_back.get(k, missing) != v}
+    added = [k for k in read_back if k not in wanted]
+    return changed, added
+
+
 # Every Record attribute, in declaration order (writers that stash fields iterate over it).
 RECORD_FIELDS: tuple[str, ...] = tuple(Record.__dataclass_fields__)
 # The fields `refexport records` prints first, with these names (the documented interface).
