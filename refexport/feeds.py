@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from refexport.fileio import load_yaml_file
 from refexport.resources import data_dir
 
 REGISTRY_NAME = "feeds.yaml"
@@ -94,10 +95,11 @@ def _rule(entry: Any, index: int, file: str) -> FeedRule:
 @cache
 def load_registry(path: Path | None = None) -> tuple[FeedRule, ...]:
     """The rules of `path` (default: the bundled `data/feeds.yaml`), in file order."""
-    import yaml
-
     path = path or data_dir() / REGISTRY_NAME
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        document = load_yaml_file(path) or {}
+    except (OSError, ValueError) as error:
+        raise RegistryError(f"{path}: cannot read the feed registry: {error}") from None
     entries = document.get("rules") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: needs a top-level `rules:` list")

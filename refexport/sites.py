@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from refexport.errors import InputError
-from refexport.fileio import load_yaml
+from refexport.fileio import load_yaml_file
 from refexport.model import CSL_TYPES
 from refexport.resources import data_dir
 from refexport.urls import split_authority
@@ -62,12 +62,10 @@ class Registry:
 
 def load_registry(path: str | Path) -> Registry:
     """Read and validate a registry file; InputError(file, entry, message) when it is wrong."""
-    import yaml  # lazy: the CLI starts without it
-
     name = str(path)
     try:
-        document = load_yaml(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        document = load_yaml_file(path)
+    except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
         raise InputError(name, None, f"cannot read the site registry: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("sites"), list):
         raise InputError(name, None, "a site registry is a mapping with a `sites:` list")

@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refexport.fileio import atomic_write, load_yaml, pretty_json, yaml_document
+from refexport.fileio import (
+    atomic_write,
+    is_plain_yaml_string,
+    load_yaml,
+    load_yaml_file,
+    pretty_json,
+    yaml_document,
+)
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
 json_values = st.recursive(
@@ -93,3 +100,26 @@ def test_yaml_plain_strings() -> None:
     assert yaml_document({"v": ["高效 & 框架（五）", "https://a.example/x_y?q=1#f", "a\\_b"]}) == (
         "---\nv: [高效 & 框架（五）, https://a.example/x_y?q=1#f, a\\_b]\n...\n"
     )
+
+
+def test_yaml_data_file_is_parsed_once_per_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = tmp_path / "sites.yaml"
+    data.write_text("sites:\n- host: a.example\n  container: 甲\n", encoding="utf-8")
+    assert load_yaml_file(data) == {"sites": [{"host": "a.example", "container": "甲"}]}
+    memos = list((tmp_path / "cache" / "refexport" / "yaml").iterdir())
+    assert (
+        len(memos) == 1 and json.loads(memos[0].read_text(encoding="utf-8"))["sites"][0]["container"] == "甲"
+    )
+    data.write_text("sites: []\n", encoding="utf-8")  # edited: parsed afresh, not the old memo
+    assert load_yaml_file(data) == {"sites": []}
+    data.write_text("sites: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not valid YAML"):
+        load_yaml_file(data)
+
+
+def test_plain_yaml_strings() -> None:
+    assert is_plain_yaml_string("并行 & 框架 & 优化（五）——参考资料")
+    assert is_plain_yaml_string("DL acceleration")
+    for value in ["yes", "2015-1-8", "a: b", "", " x", "x,y", "#x", "'q'"]:
+        assert not is_plain_yaml_string(value), value
