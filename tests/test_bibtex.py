@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from refexport import bibtex
-from refexport.catalog import assemble
+from refexport.catalog import assemble, load
 from refexport.errors import InputError
 from refexport.formats import ReadResult
 from refexport.model import Name, PartialDate, Record, Source, record_id
@@ -299,7 +299,7 @@ def test_pandoc_reads_hostile_text_without_failing(tmp_path: Path) -> None:
         assert len(json.loads(run.stdout)) == len(HOSTILE_TEXTS)
 
 
-@pytest.mark.parametrize("records", [sample_records(), hostile_records(), [wechat_record()]])
+@pytest.mark.parametrize("records", [sample_records(), hostile_records(), [wechat_record()], load().records])
 def test_classic_bibtex_with_plain_bst(records: list[Record], tmp_path: Path) -> None:
     bibtex_program = require_tool("bibtex")
     (tmp_path / "refs.bib").write_text(bibtex.write(records, "bibtex"), encoding="utf-8")
@@ -312,7 +312,7 @@ def test_classic_bibtex_with_plain_bst(records: list[Record], tmp_path: Path) ->
     assert bbl.count("\\bibitem") == len(records)
 
 
-@pytest.mark.parametrize("records", [sample_records(), hostile_records(), [wechat_record()]])
+@pytest.mark.parametrize("records", [sample_records(), hostile_records(), [wechat_record()], load().records])
 def test_biber_validates_biblatex_output(records: list[Record], tmp_path: Path) -> None:
     biber = require_tool("biber")
     (tmp_path / "refs.bib").write_text(bibtex.write(records, "biblatex"), encoding="utf-8")

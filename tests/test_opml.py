@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from refexport import opml
+from refexport.catalog import load
 from refexport.errors import InputError
 from refexport.model import CSL_TYPES, Name, PartialDate, Record, Source
 
@@ -505,6 +506,15 @@ def test_newsboat_imports_every_subscription(tmp_path: Path) -> None:
     assert len(lines) == 4
     assert lines[0] == 'https://github.com/iovisor/bcc/releases.atom "Tools"'
     assert 'https://rsshub.example.org/zhihu/question/454589636 "Blogs"' in lines
+
+
+def test_newsboat_imports_the_default_catalogs_one_derivable_feed(tmp_path: Path) -> None:
+    """The bundled catalog is WeChat and Zhihu articles: only its Zhihu question has a feed,
+    and only through an RSSHub-style instance."""
+    records = load().records
+    assert "xmlUrl" not in opml.write_feeds(records)
+    lines = newsboat_import(opml.write_feeds(records, feed_base="https://rsshub.example.org"), tmp_path)
+    assert lines == ['https://rsshub.example.org/zhihu/question/454589636 "并行 & 框架 & 优化"']
 
 
 def test_newsboat_imports_a_re_exported_foreign_list(tmp_path: Path) -> None:
