@@ -498,7 +498,8 @@ def _block(record: Record, native: Record) -> dict[str, Any]:
 def write(records: Sequence[Record]) -> str:
     """CSL-JSON: a top-level array, UTF-8 text, 2-space indent, trailing newline.
     Raises ValueError when two citation keys differ only in case (processors would merge them)."""
-    return pretty_json(csl_items(records))
+    # One variable per line; names, dates and refexport's block each on their line.
+    return pretty_json(csl_items(records), levels=2)
 
 
 def write_yaml(records: Sequence[Record]) -> str:

@@ -75,21 +75,28 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def pretty_json(value: Any) -> str:
-    """`json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\\n"`, about twice
-    as fast: with `indent` the standard library falls back to its pure-Python encoder.
-    Non-string keys are written as JSON scalars made strings, as json.dumps does."""
+def pretty_json(value: Any, levels: int | None = None) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\\n"`, about
+    twice as fast (with `indent` the standard library falls back to its pure-Python encoder).
+
+    With `levels`, only the outer `levels` containers are laid out over lines; what lies
+    deeper is written on one line by the C encoder (`"author": [{"literal": "机器之心"}]`):
+    still easy to read and diff, and several times faster for big exports."""
     parts: list[str] = []
-    _encode_json(value, "\n", parts)
+    _encode_json(value, "\n", parts, -1 if levels is None else levels)
     parts.append("\n")
     return "".join(parts)
 
 
-def _encode_json(value: Any, newline: str, out: list[str]) -> None:
-    """`json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)`, about twice as fast:
-    with `indent` the standard library falls back to its pure-Python generator encoder."""
+# The one-line form for values below `levels`: json.dumps's default separators.
+_encode_compact = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
+def _encode_json(value: Any, newline: str, out: list[str], levels: int) -> None:
     if isinstance(value, str):
         out.append(_encode_string(value))
+    elif levels == 0:
+        out.append(_encode_compact(value))
     elif isinstance(value, dict):
         if not value:
             out.append("{}")
@@ -100,7 +107,7 @@ def _encode_json(value: Any, newline: str, out: list[str]) -> None:
             out.append(separator)
             out.append(_encode_string(key if isinstance(key, str) else json.dumps(key)))
             out.append(": ")
-            _encode_json(item, inner, out)
+            _encode_json(item, inner, out, levels - 1)
             separator = "," + inner
         out.append(newline + "}")
     elif isinstance(value, list | tuple):
@@ -111,7 +118,7 @@ def _encode_json(value: Any, newline: str, out: list[str]) -> None:
         separator = "[" + inner
         for item in value:
             out.append(separator)
-            _encode_json(item, inner, out)
+            _encode_json(item, inner, out, levels - 1)
             separator = "," + inner
         out.append(newline + "]")
     elif type(value) is int:

@@ -123,3 +123,13 @@ def test_plain_yaml_strings() -> None:
     assert is_plain_yaml_string("DL acceleration")
     for value in ["yes", "2015-1-8", "a: b", "", " x", "x,y", "#x", "'q'"]:
         assert not is_plain_yaml_string(value), value
+
+
+def test_pretty_json_levels_lay_out_only_the_outer_containers() -> None:
+    value = [{"id": "a", "author": [{"literal": "机器之心"}], "issued": {"date-parts": [[2023, 6]]}}]
+    assert pretty_json(value, levels=2) == (
+        '[\n  {\n    "id": "a",\n    "author": [{"literal": "机器之心"}],\n'
+        '    "issued": {"date-parts": [[2023, 6]]}\n  }\n]\n'
+    )
+    assert json.loads(pretty_json(value, levels=1)) == value
+    assert pretty_json(value, levels=0) == json.dumps(value, ensure_ascii=False) + "\n"
