@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -146,6 +147,8 @@ _YAML_RESERVED = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false",
 
 def _yaml_node(value: Any, indent: str) -> str:
     """`value` as it follows `key:` or `-` (a leading space or a new line)."""
+    if type(value) is str:  # the common case first
+        return " " + _yaml_scalar(value)
     if isinstance(value, dict):
         if not value:
             return " {}"
@@ -170,7 +173,9 @@ def _yaml_node(value: Any, indent: str) -> str:
     return " " + _yaml_scalar(value)
 
 
+@functools.lru_cache(maxsize=1024)
 def _yaml_key(key: Any) -> str:
+    """A mapping key (the same few keys recur in every item, hence the cache)."""
     if isinstance(key, str) and _YAML_PLAIN_KEY.fullmatch(key) and key.lower() not in _YAML_RESERVED:
         return key
     return _yaml_scalar(key if isinstance(key, str) else json.dumps(key))
@@ -187,12 +192,12 @@ def is_plain_yaml_string(value: str) -> bool:
     """Whether `value` may stand unquoted: every YAML reader reads it as this very string."""
     return (
         value[:1].isalpha()
-        and _YAML_PLAIN.fullmatch(value) is not None
         and ": " not in value
         and " #" not in value
         and not value.endswith(":")
-        and value.lower() not in _YAML_RESERVED
+        and _YAML_PLAIN.fullmatch(value) is not None
         and _YAML_UNSAFE.search(value) is None
+        and (len(value) > 5 or value.lower() not in _YAML_RESERVED)
     )
 
 
