@@ -17,23 +17,22 @@ Keys a richer input already had (a .bib entry's key, a CSL item's id) are kept a
 are; only a case-insensitive clash among them is settled with the id-derived suffix.
 
 pypinyin takes about 0.3 s to load its dictionaries, more than the whole run of a small
-catalog, so the pinyin of each title run is memoised on disk (`$XDG_CACHE_HOME/refexport`);
+catalog, so the pinyin of each title run is memoised on disk (`$XDG_CACHE_HOME/refexport/keys.sqlite`);
 the cache also keeps keys stable across pypinyin upgrades that change a reading.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
+import sqlite3
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from refexport.fileio import atomic_write
 from refexport.model import Record
 from refexport.resources import cache_dir
 
@@ -88,11 +87,13 @@ def is_valid_key(key: str) -> bool:
 def assign_keys(records: Sequence[Record]) -> None:
     """Give every record without a key a generated one, and make all keys unique
     case-insensitively. Records must already have their ids."""
-    pinyin = PinyinCache()
+    pinyin = PinyinCache(_cache_path())
+    materials = {index: _key_material(record) for index, record in enumerate(records) if not record.key}
+    pinyin.prefetch(materials.values())
     proposals: dict[int, str] = {}
-    for index, record in enumerate(records):
-        if not record.key:
-            proposals[index] = pinyin.memoised(_key_material(record), lambda r=record: key_words(r, pinyin))
+    for index, material in materials.items():
+        record = records[index]
+        proposals[index] = pinyin.memoised(material, lambda r=record: key_words(r, pinyin))
     pinyin.save()
 
     taken: dict[str, int] = {}  # lower-cased key -> record index, for keys from the input
@@ -213,65 +214,106 @@ def _ascii(text: str) -> str:
 
 
 class PinyinCache:
-    """Pinyin of Han runs, memoised on disk so that pypinyin is only loaded for new titles."""
+    """Pinyin of Han runs and the words of whole keys, memoised on disk so that pypinyin is
+    only loaded for new titles.
 
-    VERSION = 3
+    The memo is an SQLite file: a run reads only the rows it asks for, so a cache that has
+    seen a 25,000-link blog (several MB) costs a 50-link catalog nothing. A missing,
+    unwritable or damaged file only costs speed (a damaged one is replaced)."""
+
+    TABLE = "memo_v3"  # a new name when the key algorithm changes: old rows are ignored
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path if path is not None else _cache_path()
-        self._entries: dict[str, str] | None = None
-        self._dirty = False
+        self.path = path
+        self._known: dict[str, str] = {}
+        self._new: dict[str, str] = {}
+        self._db: sqlite3.Connection | None = None
+        self._opened = False
 
-    def _load(self) -> dict[str, str]:
-        if self._entries is None:
-            self._entries = {}
+    def _connection(self) -> sqlite3.Connection | None:
+        if not self._opened:
+            self._opened = True
             if self.path is not None:
-                try:
-                    data = json.loads(self.path.read_text(encoding="utf-8"))
-                    if data.get("version") == self.VERSION:
-                        self._entries = dict(data["pinyin"])
-                except (OSError, ValueError, KeyError, TypeError, AttributeError):
-                    pass  # a missing or damaged cache is rebuilt
-        return self._entries
+                self._db = self._open(self.path)
+        return self._db
+
+    def _open(self, path: Path) -> sqlite3.Connection | None:
+        for attempt in range(2):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path, timeout=5)
+                db.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
+                return db
+            except sqlite3.DatabaseError:
+                if attempt == 0:
+                    path.unlink(missing_ok=True)  # not a database (damaged): start afresh
+            except (OSError, sqlite3.Error):
+                return None
+        return None
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Read the rows for many keys at once (one query per 500 keys)."""
+        db = self._connection()
+        wanted = [k for k in dict.fromkeys(keys) if k not in self._known]
+        if db is None:
+            return
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT k, v FROM {self.TABLE} WHERE k IN ({marks})"  # placeholders only
+                self._known.update(db.execute(query, chunk))
+        except sqlite3.Error:
+            self._db = None
+
+    def _get(self, key: str) -> str | None:
+        if key not in self._known and key not in self._new:
+            self.prefetch([key])
+        return self._known.get(key, self._new.get(key))
+
+    def _put(self, key: str, value: str) -> None:
+        self._new[key] = value
 
     def romanise(self, han: str, syllables: int) -> list[str]:
         """Pinyin syllables (lower-case ASCII, no tones) of the first `syllables` characters
         of a Han run; the run is read whole so phrases spanning the cut still read right."""
-        entries = self._load()
         cache_key = f"{syllables}:{han}"
-        cached = entries.get(cache_key)
+        cached = self._get(cache_key)
         if cached is None:
             from pypinyin import lazy_pinyin  # 0.3 s of dictionaries: only when needed
 
             readings = (re.sub(r"[^a-z]", "", _ascii(p).lower()) for p in lazy_pinyin(han)[:syllables])
             cached = " ".join(r for r in readings if r)
-            entries[cache_key] = cached
-            self._dirty = True
+            self._put(cache_key, cached)
         return cached.split()
 
     def memoised(self, material: str, compute: Callable[[], str]) -> str:
         """The cached result for `material`, computing (and caching) it when new."""
-        entries = self._load()
-        value = entries.get(material)
+        value = self._get(material)
         if value is None:
-            value = entries[material] = compute()
-            self._dirty = True
+            value = compute()
+            self._put(material, value)
         return value
 
     def save(self) -> None:
-        if not self._dirty or self.path is None or self._entries is None:
+        """Write the new rows and close the file."""
+        db = self._connection()
+        if db is None:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(
-                self.path, json.dumps({"version": self.VERSION, "pinyin": self._entries}, ensure_ascii=False)
-            )
-            self._dirty = False
-        except OSError:
-            pass  # a read-only home only costs speed
+            if self._new:
+                with db:
+                    db.executemany(f"INSERT OR REPLACE INTO {self.TABLE} VALUES (?, ?)", self._new.items())
+                self._known.update(self._new)
+                self._new.clear()
+            db.close()
+        except sqlite3.Error:
+            pass  # a read-only or locked cache only costs speed
+        self._db = None
+        self._opened = False
 
 
 def _cache_path() -> Path | None:
     if os.environ.get("REFEXPORT_NO_CACHE"):
         return None
-    return cache_dir() / "pinyin.json"
+    return cache_dir() / "keys.sqlite"

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,11 +79,32 @@ def test_adding_or_removing_records_never_changes_an_existing_key(
 
 
 def test_cache_survives_a_new_process_and_ignores_damage(tmp_path: Path) -> None:
-    path = tmp_path / "pinyin.json"
+    path = tmp_path / "keys.sqlite"
     cache = PinyinCache(path)
     word = cache.romanise("机器学习", 8)
     cache.save()
     assert word == ["ji", "qi", "xue", "xi"]
-    assert PinyinCache(path)._load() == {"8:机器学习": "ji qi xue xi"}
-    path.write_text("{not json", encoding="utf-8")
-    assert PinyinCache(path).romanise("机器学习", 8) == word
+    with sqlite3.connect(path) as db:
+        rows = db.execute(f"SELECT k, v FROM {PinyinCache.TABLE}").fetchall()
+    assert rows == [("8:机器学习", "ji qi xue xi")]
+    path.write_bytes(b"this is not a database" * 100)
+    again = PinyinCache(path)
+    assert again.romanise("机器学习", 8) == word  # recomputed
+    again.save()
+    assert PinyinCache(path)._get("8:机器学习") == "ji qi xue xi"  # and the file is usable again
+
+
+def test_keys_are_the_same_with_and_without_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def keys() -> list[str]:
+        titles = ["重庆银行", "LLM Inference", "x"]
+        records = [_record(t, f"https://a.example/{i}") for i, t in enumerate(titles)]
+        assign_keys(records)
+        return [r.key for r in records]
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cold, warm = keys(), keys()
+    monkeypatch.setenv("REFEXPORT_NO_CACHE", "1")
+    assert cold == warm == keys()
+    assert (tmp_path / "refexport" / "keys.sqlite").is_file()
