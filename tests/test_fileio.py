@@ -133,3 +133,10 @@ def test_pretty_json_levels_lay_out_only_the_outer_containers() -> None:
     )
     assert json.loads(pretty_json(value, levels=1)) == value
     assert pretty_json(value, levels=0) == json.dumps(value, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize(("value", "error"), [(float("nan"), ValueError), ({1, 2}, TypeError)])
+def test_pretty_json_refuses_what_json_refuses_at_every_level(value: Any, error: type[Exception]) -> None:
+    for levels in (None, 0, 1, 2):
+        with pytest.raises(error):
+            pretty_json([{"a": value}], levels=levels)
