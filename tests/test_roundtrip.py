@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refexport import bibtex, csljson, jsonlines, opml, zotero
+from refexport import bibtex, csljson, jsonlines, opml, zotero, zoterordf
 from refexport.catalog import load
 from refexport.model import Name, PartialDate, Record
 
@@ -27,6 +27,7 @@ STEPS: dict[str, Step] = {
     "biblatex": ("refs.bib", lambda r: bibtex.write(r, "biblatex"), bibtex.read),
     "opml": ("refs.opml", opml.write, opml.read),
     "zotero": ("zotero.json", lambda r: zotero.export_json(r, "Top"), zotero.read),
+    "zotero-rdf": ("zotero.rdf", lambda r: zoterordf.write_rdf(r, "Top"), zoterordf.read),
     "records": ("refs.jsonl", jsonlines.write, jsonlines.read),
 }
 
