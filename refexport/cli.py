@@ -57,7 +57,7 @@ def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         multiple=True,
         type=click.Path(dir_okay=False),
         help="Catalog to read (repeatable): Markdown, .bib, CSL-JSON/YAML, OPML, "
-        "records, Zotero JSON. Default: the bundled reading list.",
+        "records, Zotero JSON or RDF. Default: the bundled reading list.",
     )(command)
     return command
 
