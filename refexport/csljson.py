@@ -27,7 +27,7 @@ from datetime import date, datetime
 from typing import Any
 
 from refexport.errors import InputError, Problem
-from refexport.fileio import load_yaml, pretty_json, yaml_document
+from refexport.fileio import decode_text, load_yaml, pretty_json, yaml_document
 from refexport.formats import ReadResult
 from refexport.model import (
     CSL_TYPES,
@@ -117,7 +117,7 @@ class _ItemError(Exception):
 
 def read(data: bytes, name: str) -> ReadResult:
     """Read CSL-JSON (an array of items, or one item). Bad items become `Problem`s."""
-    text = _decode(data, name, json.detect_encoding(data))
+    text = decode_text(data, name, json.detect_encoding(data))
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as error:
@@ -133,7 +133,7 @@ def read_yaml(data: bytes, name: str) -> ReadResult:
     (pandoc parses them so); backslash escapes are undone."""
     import yaml
 
-    text = _decode(data, name, "utf-8-sig")
+    text = decode_text(data, name, "utf-8-sig")
     body, first_line = _front_matter(text)
     try:
         parsed = load_yaml(body)
@@ -152,14 +152,6 @@ def read_yaml(data: bytes, name: str) -> ReadResult:
     elif isinstance(parsed, dict):
         parsed = _map_native_strings(parsed, _markdown_unescape)
     return _read_items(parsed, name)
-
-
-def _decode(data: bytes, name: str, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InputError(name, line, f"not {encoding} text (bad byte at offset {error.start})") from None
 
 
 def _front_matter(text: str) -> tuple[str, int]:

@@ -13,6 +13,23 @@ from json.encoder import encode_basestring as _encode_string  # the C version wh
 from pathlib import Path
 from typing import Any
 
+from refexport.errors import InputError
+
+# Characters XML 1.0 cannot hold at all, not even as references (both XML writers strip them).
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def decode_text(data: bytes, name: str, encoding: str = "utf-8-sig") -> str:
+    """`data` as text (a UTF-8 BOM dropped by the default codec); bytes that do not decode
+    refuse the whole input with the line of the first bad byte."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        bad = data[error.start : error.start + 1].hex()
+        label = "UTF-8" if encoding.lower().replace("_", "-").startswith("utf-8") else encoding
+        raise InputError(name, line, f"not {label} text (byte 0x{bad}); save the file as UTF-8") from None
+
 
 def atomic_write(path: str | os.PathLike[str], text: str) -> None:
     """Write UTF-8 `text` to `path` through a temporary file in the same folder and a rename,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from refexport.errors import InputError, Problem
+from refexport.errors import Problem
+from refexport.fileio import decode_text
 from refexport.formats import ReadResult
 from refexport.model import Record
 
@@ -16,11 +17,7 @@ def write(records: Sequence[Record]) -> str:
 
 def read(data: bytes, name: str) -> ReadResult:
     """One record per non-blank line; a bad line is reported and skipped."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InputError(name, line, "not UTF-8 text") from None
+    text = decode_text(data, name)
     result = ReadResult()
     # Only "\n" ends a record: str.splitlines() would also split at U+2028 or U+0085,
     # which json.dumps(ensure_ascii=False) leaves raw inside strings.

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from refexport.errors import InputError, Problem
-from refexport.fileio import is_plain_yaml_string, load_yaml
+from refexport.errors import Problem
+from refexport.fileio import decode_text, is_plain_yaml_string, load_yaml
 from refexport.formats import ReadResult
 from refexport.model import PartialDate, Record, Source
 
@@ -140,7 +140,7 @@ class _Line:
 
 def read(data: bytes, name: str) -> ReadResult:
     """Read one Markdown post. `name` is used verbatim as `Source.file`."""
-    text = _decode(data, name)
+    text = decode_text(data, name)
     raw_lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
     body_start, front = _front_matter(raw_lines)
     file_stem = PurePath(name).stem
@@ -190,16 +190,6 @@ def read(data: bytes, name: str) -> ReadResult:
             for url, title, note in found
         )
     return ReadResult(records=records, problems=problems, title=post_title)
-
-
-def _decode(data: bytes, name: str) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        message = f"not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8"
-        raise InputError(name, line, message) from None
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _front_matter(lines: list[str]) -> tuple[int, dict[str, Any]]:

@@ -48,6 +48,7 @@ from xml.sax.handler import ContentHandler
 from xml.sax.xmlreader import AttributesImpl, InputSource, Locator
 
 from refexport.errors import InputError, Problem
+from refexport.fileio import XML_ILLEGAL
 from refexport.formats import ReadResult
 from refexport.model import DEFAULT_TYPE, Name, PartialDate, Record, Source, record_id
 
@@ -62,7 +63,6 @@ UNTITLED_FOLDER = "(untitled)"
 DEFAULT_TITLE = "Reading list"
 
 # Characters outside the XML 1.0 `Char` production: they cannot appear even as references.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Whitespace must be written as references in attributes, or parsers normalise it to spaces.
 # (`&` first; chained str.replace is several times faster than str.translate with a dict.)
 _ATTRIBUTE_ESCAPES = (
@@ -99,7 +99,7 @@ _EXPAT_ENCODINGS = {"utf-8", "utf_8", "utf8", "utf-16", "utf_16", "utf16"}
 
 def visible(text: str) -> str:
     """`text` without the characters XML 1.0 cannot hold (what outliners get to see)."""
-    return _ILLEGAL_XML.sub("", text)
+    return XML_ILLEGAL.sub("", text)
 
 
 def _escape(text: str, escapes: tuple[tuple[str, str], ...]) -> str:
@@ -130,9 +130,9 @@ def _json(value: Any) -> str:
 def _xml_legal_json(text: str) -> str:
     """JSON `text` with the characters XML cannot carry as `\\uXXXX` escapes (see `_json`)."""
     # isascii() is O(1) in CPython; ASCII JSON has no such characters (controls are escaped).
-    if text.isascii() or _ILLEGAL_XML.search(text) is None:
+    if text.isascii() or XML_ILLEGAL.search(text) is None:
         return text
-    return _ILLEGAL_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return XML_ILLEGAL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 # The two JSON fields every record has (`tags`, `source`) are spelled out below:

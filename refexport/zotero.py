@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from refexport.errors import InputError, Problem
-from refexport.fileio import pretty_json
+from refexport.fileio import decode_text, pretty_json
 from refexport.formats import ReadResult
 from refexport.model import Name, PartialDate, Record, record_id
 
@@ -449,10 +449,9 @@ def export_json(records: Sequence[Record], top_collection: str) -> str:
 def read(data: bytes, name: str) -> ReadResult:
     """Read Zotero API JSON: our export (`{"collections", "items"}`), a JSON array of item
     data, or API envelopes (`{"key", "version", "data", ...}`). Bad items become problems."""
+    text = decode_text(data, name)
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise InputError(name, None, f"not UTF-8 text (byte {error.start})") from None
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(name, error.lineno, f"not JSON: {error.msg} (column {error.colno})") from None
     if isinstance(document, list):

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from refexport import zotero
 from refexport.errors import InputError, Problem
+from refexport.fileio import XML_ILLEGAL
 from refexport.formats import ReadResult
 from refexport.model import Record
 
@@ -117,7 +118,6 @@ _OWN_PROPERTIES = frozenset(
 )
 
 # Characters outside the XML 1.0 `Char` production: they cannot appear even as references.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ITEM_PREFIX = "#item_"
 _COLLECTION_PREFIX = "#collection_"
 
@@ -127,7 +127,7 @@ _COLLECTION_PREFIX = "#collection_"
 
 def _has_illegal(value: Any) -> bool:
     if isinstance(value, str):
-        return _ILLEGAL_XML.search(value) is not None
+        return XML_ILLEGAL.search(value) is not None
     if isinstance(value, dict):
         return any(_has_illegal(k) or _has_illegal(v) for k, v in value.items())
     if isinstance(value, list):
@@ -138,7 +138,7 @@ def _has_illegal(value: Any) -> bool:
 def _text(value: str) -> str:
     """Element content: XML-illegal characters stripped; `\\r` as a reference, because XML
     parsers turn a literal carriage return into a line feed."""
-    value = _ILLEGAL_XML.sub("", value)
+    value = XML_ILLEGAL.sub("", value)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
@@ -152,7 +152,7 @@ def _rdf_item(record: Record, top: str) -> dict[str, Any]:
     if zotero.STASH_LABEL in ours:
         # Raw illegal characters in a JSON line can only sit inside strings (json.dumps
         # already escapes C0 controls), where `\uXXXX` means the same character.
-        ours[zotero.STASH_LABEL] = _ILLEGAL_XML.sub(
+        ours[zotero.STASH_LABEL] = XML_ILLEGAL.sub(
             lambda match: f"\\u{ord(match.group()):04x}", ours[zotero.STASH_LABEL]
         )
         item["extra"] = zotero.join_extra(ours, user_text)

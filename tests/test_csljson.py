@@ -438,7 +438,7 @@ def test_bad_items_become_problems_and_good_ones_are_kept() -> None:
     ("data", "line", "fragment"),
     [
         (b'[\n  {"id": "a",\n  "type": }\n]', 3, "not valid JSON"),
-        (b'[\n{"id": "a", "title": "\xff"}]', 2, "not utf-8"),
+        (b'[\n{"id": "a", "title": "\xff"}]', 2, "not UTF-8"),
         (b'"just a string"', None, "expected an array of CSL items, found a string"),
         (b"", 1, "not valid JSON"),
     ],

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from refexport import opml
 from refexport.catalog import load
 from refexport.errors import InputError
+from refexport.fileio import XML_ILLEGAL
 from refexport.model import CSL_TYPES, Name, PartialDate, Record, Source
 
 from conftest import DATA, require_tool, sample_records, shared_corpus
@@ -227,13 +228,13 @@ def test_attribute_fast_path_matches_strip_then_escape(text: str) -> None:
     for character, reference in opml._ATTRIBUTE_ESCAPES:
         escaped = escaped.replace(character, reference)
     assert opml._attribute(text) == opml._escape(opml.visible(text), opml._ATTRIBUTE_ESCAPES)
-    assert opml._attribute(text) == opml._ILLEGAL_XML.sub("", escaped)
+    assert opml._attribute(text) == XML_ILLEGAL.sub("", escaped)
 
 
 def generic_json(value: object) -> str:
     """What `_json` wrote before its shortcuts: json.dumps, XML-illegal characters as escapes."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return opml._ILLEGAL_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return XML_ILLEGAL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 @settings(max_examples=300, deadline=None)
