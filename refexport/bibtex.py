@@ -145,28 +145,21 @@ _LANG_FROM_LANGID = {langid: tag for tag, langid in _LANGID.items()} | {
 _BCP47 = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 # CSL type -> entry type, per dialect; anything unlisted is web-like (@misc / @online).
+_SHARED_ENTRY_TYPE = {
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "book": "book",
+    "chapter": "inbook",
+    "paper-conference": "inproceedings",
+    "manuscript": "unpublished",
+}
 _ENTRY_TYPE = {
-    "bibtex": {
-        "article-journal": "article",
-        "article-magazine": "article",
-        "article-newspaper": "article",
-        "book": "book",
-        "chapter": "inbook",
-        "paper-conference": "inproceedings",
-        "thesis": "phdthesis",
-        "report": "techreport",
-        "manuscript": "unpublished",
-    },
+    "bibtex": {**_SHARED_ENTRY_TYPE, "thesis": "phdthesis", "report": "techreport"},
     "biblatex": {
-        "article-journal": "article",
-        "article-magazine": "article",
-        "article-newspaper": "article",
-        "book": "book",
-        "chapter": "inbook",
-        "paper-conference": "inproceedings",
+        **_SHARED_ENTRY_TYPE,
         "thesis": "thesis",
         "report": "report",
-        "manuscript": "unpublished",
         "software": "software",
         "dataset": "dataset",
         "patent": "patent",
