@@ -12,7 +12,7 @@ import click
 
 from refexport import __version__
 from refexport.errors import InputError
-from refexport.formats import READERS, WRITERS
+from refexport.formats import READERS, WRITERS, write_any
 
 INPUT_FORMATS = list(READERS)
 OUTPUT_FORMATS = list(WRITERS)
@@ -131,11 +131,10 @@ def _emit(obj: dict[str, Any], text: str) -> None:
         sys.stdout.flush()
 
 
-def _export(ctx: click.Context, fmt: str, **options: Any) -> None:
-    """Load the catalog and write it in `fmt`; `options` go to the writer."""
-    from refexport.formats import write_any
-
-    records, title = _load(ctx.obj)
+def _export(ctx: click.Context, fmt: str, inputs: tuple[str, ...] = (), **options: Any) -> None:
+    """Load the catalog (`inputs`, else the --catalog files) and write it in `fmt`; `options`
+    go to the writer."""
+    records, title = _load(ctx.obj, inputs)
     try:
         text = write_any(fmt, records, title, **options)
     except ValueError as error:  # a record the format cannot hold, e.g. an unsafe key
@@ -204,15 +203,8 @@ def opml(ctx: click.Context, feeds: bool, feed_base: str | None, **options: Any)
 @click.pass_context
 def convert(ctx: click.Context, inputs: tuple[str, ...], output_format: str, **options: Any) -> None:
     """Convert INPUT files (any readable format) to another format."""
-    obj = _settings(ctx, **options)
-    from refexport.formats import write_any
-
-    records_, title = _load(obj, inputs)
-    try:
-        text = write_any(output_format, records_, title)
-    except ValueError as error:
-        raise click.ClickException(f"cannot write {output_format}: {error}") from None
-    _emit(obj, text)
+    _settings(ctx, **options)
+    _export(ctx, output_format, inputs)
 
 
 @cli.command()
