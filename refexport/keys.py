@@ -87,7 +87,7 @@ def is_valid_key(key: str) -> bool:
 def assign_keys(records: Sequence[Record]) -> None:
     """Give every record without a key a generated one, and make all keys unique
     case-insensitively. Records must already have their ids."""
-    pinyin = PinyinCache(_cache_path())
+    pinyin = KeyCache(_cache_path())
     materials = {index: _key_material(record) for index, record in enumerate(records) if not record.key}
     pinyin.prefetch(materials.values())
     proposals: dict[int, str] = {}
@@ -152,7 +152,7 @@ def _key_material(record: Record) -> str:
     return f"k:{author}\x1f{record.title or ''}\x1f{'' if record.title else record.url}\x1f{year}"
 
 
-def key_words(record: Record, pinyin: PinyinCache) -> str:
+def key_words(record: Record, pinyin: KeyCache) -> str:
     """The readable part of a generated key (without the suffix)."""
     words: list[list[str]] = []  # each word as its syllables (a Latin word is one)
     if record.authors:
@@ -180,7 +180,7 @@ def key_words(record: Record, pinyin: PinyinCache) -> str:
     return text or "ref"
 
 
-def _words(text: str, pinyin: PinyinCache, limit: int) -> list[list[str]]:
+def _words(text: str, pinyin: KeyCache, limit: int) -> list[list[str]]:
     words: list[list[str]] = []
     for token in _TOKEN.findall(text):
         if len(words) >= limit:
@@ -213,7 +213,7 @@ def _ascii(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", folded.encode("ascii", "ignore").decode("ascii"))
 
 
-class PinyinCache:
+class KeyCache:
     """Pinyin of Han runs and the words of whole keys, memoised on disk so that pypinyin is
     only loaded for new titles.
 

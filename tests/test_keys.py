@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refexport.keys import PinyinCache, assign_keys, is_valid_key, key_words
+from refexport.keys import KeyCache, assign_keys, is_valid_key, key_words
 from refexport.model import Name, PartialDate, Record, record_id
 
 
@@ -16,7 +16,7 @@ def _record(title: str | None, url: str, **fields: object) -> Record:
 
 
 def _words(record: Record) -> str:
-    return key_words(record, PinyinCache(path=None))
+    return key_words(record, KeyCache(path=None))
 
 
 def test_pinyin_reads_phrases_not_characters() -> None:
@@ -80,18 +80,18 @@ def test_adding_or_removing_records_never_changes_an_existing_key(
 
 def test_cache_survives_a_new_process_and_ignores_damage(tmp_path: Path) -> None:
     path = tmp_path / "keys.sqlite"
-    cache = PinyinCache(path)
+    cache = KeyCache(path)
     word = cache.romanise("机器学习", 8)
     cache.save()
     assert word == ["ji", "qi", "xue", "xi"]
     with sqlite3.connect(path) as db:
-        rows = db.execute(f"SELECT k, v FROM {PinyinCache.TABLE}").fetchall()
+        rows = db.execute(f"SELECT k, v FROM {KeyCache.TABLE}").fetchall()
     assert rows == [("8:机器学习", "ji qi xue xi")]
     path.write_bytes(b"this is not a database" * 100)
-    again = PinyinCache(path)
+    again = KeyCache(path)
     assert again.romanise("机器学习", 8) == word  # recomputed
     again.save()
-    assert PinyinCache(path)._get("8:机器学习") == "ji qi xue xi"  # and the file is usable again
+    assert KeyCache(path)._get("8:机器学习") == "ji qi xue xi"  # and the file is usable again
 
 
 def test_keys_are_the_same_with_and_without_the_cache(
