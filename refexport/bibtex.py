@@ -45,17 +45,16 @@ holds by construction. An entry without a stash is somebody else's: its `source`
 from __future__ import annotations
 
 import codecs
-import gc
 import json
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
 from refexport.errors import InputError, Problem
+from refexport.fileio import cyclic_gc_paused
 from refexport.formats import ReadResult
 from refexport.model import RECORD_FIELDS, Name, PartialDate, Record, Source, extra_delta, record_id
 
@@ -1054,26 +1053,7 @@ def _write_extras(record: Record, dialect: str, entry_type: str, fields: _Fields
             fields.text(name, value)
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk conversion (as a decorator here).
-
-    Reading or writing builds a dozen objects per entry that all stay alive (fields, entries,
-    records), and every few hundred of them the collector walks the survivors, which cost about
-    a fifth of the time of a large file. Nothing built here is cyclic garbage, so there is
-    nothing for it to find; reference counting still frees everything as usual. The previous
-    state is restored on the way out, errors included."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-@_cyclic_gc_paused()
+@cyclic_gc_paused()
 def write(records: Sequence[Record], dialect: str = "bibtex") -> str:
     """The records as a `.bib` file in `dialect` ("bibtex" or "biblatex"), in input order.
 
@@ -1274,7 +1254,7 @@ def _entry_of_other_block(block: Any, name: str, strings: dict[str, str], result
     return entry if isinstance(entry, Entry) else None
 
 
-@_cyclic_gc_paused()
+@cyclic_gc_paused()
 def read(data: bytes, name: str) -> ReadResult:
     """Records of a BibTeX/BibLaTeX file. Broken entries become `Problem`s (with their line)
     while the good ones are kept; InputError when the input is not text at all."""

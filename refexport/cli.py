@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ import click
 
 from refexport import __version__
 from refexport.errors import InputError
+from refexport.fileio import cyclic_gc_paused
 from refexport.formats import READERS, WRITERS, write_any
 
 INPUT_FORMATS = list(READERS)
@@ -245,13 +245,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point. Exit status: 0 done; 1 some entries skipped (reported); 2 input refused.
     Bad input is one line on stderr, never a traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
-    # One short run that builds large, acyclic structures (records, entries, strings): the
-    # cyclic garbage collector only re-walks them, about a fifth of the run time on the blog
-    # corpus, and reference counting still frees everything. Peak memory is measured by
-    # bench/bench_core.py.
-    gc.disable()
     try:
-        with cli.make_context("refexport", args) as ctx:
+        # One short run that builds large, acyclic structures: see cyclic_gc_paused.
+        with cyclic_gc_paused(), cli.make_context("refexport", args) as ctx:
             cli.invoke(ctx)
             skipped = ctx.obj["problems"]
     except InputError as error:

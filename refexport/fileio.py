@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from json.encoder import c_make_encoder  # type: ignore[attr-defined]
 from json.encoder import encode_basestring as _encode_string  # the C version when available
 from pathlib import Path
 from typing import Any
 
 from refexport.errors import InputError
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk conversion (a context manager or a
+    decorator).
+
+    Reading or writing builds a dozen objects per entry that all stay alive (fields, entries,
+    records), and every few hundred of them the collector walks the survivors, which costs about
+    a fifth of the time of a large file. Nothing built here is cyclic garbage, so there is
+    nothing for it to find; reference counting still frees everything as usual. The previous
+    state is restored on the way out, errors included."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
 
 # Characters XML 1.0 cannot hold at all, not even as references (both XML writers strip them).
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
