@@ -1,34 +1,21 @@
-"""Errors and problems that name the input they come from."""
+"""Errors that name the input (or output) they come from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from refexport.model import Problem
 
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One bad entry that was skipped while the good ones were kept.
-
-    `where` is a line number, or an item label such as `item 3 (smith2020)` for formats
-    without lines (JSON). `str(problem)` is the one-line report `file:line: message`.
-    """
-
-    file: str
-    where: int | str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.where is None:
-            return f"{self.file}: {self.message}"
-        if isinstance(self.where, int):
-            return f"{self.file}:{self.where}: {self.message}"
-        return f"{self.file}: {self.where}: {self.message}"
+__all__ = ["InputError", "OutputError", "Problem"]
 
 
 class InputError(Exception):
-    """The whole input is refused (unreadable, wrong format, unsafe). The CLI prints
-    `str(error)` on one line and exits with status 2."""
+    """The whole input is refused (unreadable, wrong format, unsafe, or `--strict` and a bad
+    entry). The CLI prints `str(error)` on one line and exits with status 2."""
 
     def __init__(self, file: str, where: int | str | None, message: str) -> None:
         self.problem = Problem(file, where, message)
         super().__init__(str(self.problem))
+
+
+class OutputError(Exception):
+    """The output cannot be written (missing folder, full disk, a file we must not replace).
+    The CLI prints `str(error)` on one line and exits with status 2; nothing is half-written."""

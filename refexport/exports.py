@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from refexport import formats
 from refexport.catalog import Catalog
-from refexport.fileio import atomic_write
-from refexport.formats import write_any
+from refexport.fileio import write_output
 
 # file name -> output format; the committed exports/ folder holds exactly these.
 EXPORT_FILES: dict[str, str] = {
@@ -24,11 +24,14 @@ EXPORT_FILES: dict[str, str] = {
 def build(catalog: Catalog, out_dir: Path) -> list[Path]:
     """Render every export first, then write them (each atomically), so an error in one
     writer leaves the folder as it was."""
-    rendered = {name: write_any(fmt, catalog.records, catalog.title) for name, fmt in EXPORT_FILES.items()}
+    options = formats.WriteOptions(catalog.title)
+    rendered = {
+        name: "".join(formats.get(fmt).write(catalog.records, options)) for name, fmt in EXPORT_FILES.items()
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in rendered.items():
         path = out_dir / name
-        atomic_write(path, text)
+        write_output([text], path)
         written.append(path)
     return written

@@ -23,6 +23,7 @@ the cache also keeps keys stable across pypinyin upgrades that change a reading.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -35,11 +36,12 @@ from urllib.parse import urlsplit
 
 from refexport.model import Record
 from refexport.resources import cache_dir
+from refexport.text.markup import plain
+from refexport.text.script import HAN as _HAN
 
 # Characters a key may hold (BibTeX, biber, pandoc and Zotero all accept these).
 KEY_CHARS = re.compile(r"^[A-Za-z0-9_:-]+$")
 _SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/o/0/1: easy to read back
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
 _HAN_RUN = re.compile(rf"^[{_HAN}]+$")
 _MAX_WORDS = 4
@@ -84,16 +86,16 @@ def is_valid_key(key: str) -> bool:
     return bool(KEY_CHARS.match(key))
 
 
-def assign_keys(records: Sequence[Record]) -> None:
+def assign_keys(records: Sequence[Record]) -> list[tuple[Record, str]]:
     """Give every record without a key a generated one, and make all keys unique
-    case-insensitively. Records must already have their ids."""
+    case-insensitively. Records must already have their ids. Returns the records whose own
+    key (from the input) had to change, with that old key, so the caller can say so."""
     pinyin = KeyCache(_cache_path())
     materials = {index: _key_material(record) for index, record in enumerate(records) if not record.key}
     pinyin.prefetch(materials.values())
     proposals: dict[int, str] = {}
     for index, material in materials.items():
-        record = records[index]
-        proposals[index] = pinyin.memoised(material, lambda r=record: key_words(r, pinyin))
+        proposals[index] = pinyin.memoised(material, functools.partial(key_words, records[index], pinyin))
     pinyin.save()
 
     taken: dict[str, int] = {}  # lower-cased key -> record index, for keys from the input
@@ -105,6 +107,7 @@ def assign_keys(records: Sequence[Record]) -> None:
     bases = {**proposals, **clashing}
     for index, key in _with_suffixes(bases, records, set(taken)).items():
         records[index].key = key
+    return [(records[index], old) for index, old in clashing.items()]
 
 
 def _with_suffixes(bases: dict[int, str], records: Sequence[Record], taken: set[str]) -> dict[int, str]:
@@ -148,7 +151,7 @@ def _suffix(number: int, length: int) -> str:
 def _key_material(record: Record) -> str:
     """Everything `key_words` reads, as one string (the memo key)."""
     author = record.authors[0].display() if record.authors else ""
-    year = record.issued.year if record.issued else ""
+    year = (record.issued.year if record.issued else None) or ""
     return f"k:{author}\x1f{record.title or ''}\x1f{'' if record.title else record.url}\x1f{year}"
 
 
@@ -159,7 +162,7 @@ def key_words(record: Record, pinyin: KeyCache) -> str:
         first = record.authors[0]
         words += _words(first.literal or first.family or first.given or "", pinyin, 1)
     if record.title:
-        words += _words(record.title, pinyin, _MAX_WORDS - len(words))
+        words += _words(plain(record.title), pinyin, _MAX_WORDS - len(words))
     if not record.title and record.url:
         words += [[w] for w in _url_words(record.url)[: _MAX_WORDS - len(words)]]
     text = ""
@@ -175,8 +178,9 @@ def key_words(record: Record, pinyin: KeyCache) -> str:
                 break
             word = syllables[0][:_MAX_LETTERS]
         text = f"{text}_{word}" if text else word
-    if record.issued:
-        text = f"{text}_{record.issued.year}" if text else str(record.issued.year)
+    year = record.issued.year if record.issued else None
+    if year:  # a literal date has none; year 0 is no year
+        text = f"{text}_{year}" if text else str(year)
     return text or "ref"
 
 

@@ -8,14 +8,16 @@ on records read from any format, and running it twice changes nothing.
 from __future__ import annotations
 
 from refexport.model import DEFAULT_TYPE, Record
-from refexport.sites import language_of_text, lookup
+from refexport.sites import lookup
+from refexport.text.markup import plain
+from refexport.text.script import language_of_text
 from refexport.urls import canonical_url
 
 
 def normalise(record: Record) -> None:
     """Normalise `record` in place.
 
-    * `url` becomes `canonical_url(url)`; the URL as written stays in `record.source`.
+    * `url` becomes `canonical_url(url)`; the URL as written stays in `record.origin`.
     * `container` is filled from the site registry when missing.
     * `type` is taken from the registry only for catalog records: a record that still has the
       default type `webpage` and no citation key yet. A record with a key came from a
@@ -33,5 +35,5 @@ def normalise(record: Record) -> None:
         if record.type == DEFAULT_TYPE and not record.key and site.type:
             record.type = site.type
     if record.language is None:
-        guessed = language_of_text(record.title) if record.title else None
+        guessed = language_of_text(plain(record.title)) if record.title else None
         record.language = guessed or (site.language if site is not None else None)

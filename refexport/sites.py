@@ -141,29 +141,3 @@ def default_registry() -> Registry:
 def lookup(url: str) -> Site | None:
     """The most specific registry entry matching `url`, or None."""
     return default_registry().lookup(url)
-
-
-_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d]")
-_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
-_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ffff]")
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
-_ASCII_LETTER = re.compile("[A-Za-z\uff21-\uff3a\uff41-\uff5a]")  # full-width Latin (Ｘ) is Latin
-_OTHER_LATIN = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u00aa\u00b5\u00ba]")
-
-
-def language_of_text(text: str) -> str | None:
-    """A language guessed from the script of `text` (a title): kana → ja, hangul → ko,
-    Han → zh-CN, Cyrillic → ru, ASCII letters only → en; None when the script says nothing
-    (no letters, or other Latin letters such as é, whose language cannot be told).
-    One regex scan per script: this runs once per record (24,000 in the blog corpus)."""
-    if _KANA.search(text):
-        return "ja"  # Japanese mixes kana with Han; Chinese never uses kana
-    if _HANGUL.search(text):
-        return "ko"
-    if _HAN.search(text):
-        return "zh-CN"
-    if _CYRILLIC.search(text):
-        return "ru"
-    if _ASCII_LETTER.search(text) and not _OTHER_LATIN.search(text):
-        return "en"
-    return None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from refexport.model import Name, PartialDate, Record, Source
+from refexport.model import Date, Name, Origin, PartialDate, Record
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
@@ -21,6 +22,30 @@ SHARED_CORPUS = TESTS.parent.parent / "shared" / "corpus"
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the tests' key cache (and Zotero sync state) out of the user's ~/.cache."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, stdin: str | bytes | None = None) -> Run:
+    """`refexport ARGS` in-process, through the real entry point (its error handling and exit
+    statuses included), with stdin/stdout/stderr captured."""
+    from click.testing import CliRunner
+
+    from refexport.cli import main
+
+    code: int | str | None = 0
+    with CliRunner().isolation(input=stdin) as (out, err, _):
+        try:
+            main(list(args))
+        except SystemExit as done:
+            code = done.code
+    assert isinstance(code, int), code
+    return Run(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
 
 
 def require_tool(name: str) -> str:
@@ -41,65 +66,105 @@ def shared_corpus(folder: str) -> Path:
 
 
 def sample_records() -> list[Record]:
-    """Hand-made records covering every field and the awkward cases writers must survive."""
+    """Hand-made records covering every kind of field and the awkward cases writers must survive."""
     return [
         Record(
             id="1f0c3a9e5b7d2c41",
             key="gaoxiao_daguimo_jiqixuexi-k3",
             type="webpage",
-            title="高效大规模机器学习训练，198页PDF带你概览领域前沿进展",
-            url="https://mp.weixin.qq.com/s/ai_XI8ddP5I2m3ChCqnQsA",
-            container="微信公众号",
-            language="zh-CN",
-            accessed=PartialDate(2023, 6, 15),
+            variables={
+                "title": "高效大规模机器学习训练，198页PDF带你概览领域前沿进展",
+                "URL": "https://mp.weixin.qq.com/s/ai_XI8ddP5I2m3ChCqnQsA",
+                "container-title": "微信公众号",
+                "language": "zh-CN",
+                "accessed": Date.of(2023, 6, 15),
+            },
             collection=["并行 & 框架 & 优化（五）——参考资料", "并行 & 框架 & 优化"],
             tags=["DL acceleration"],
-            source=[
-                Source("2023-06-15-parallel_5.md", 11, "https://mp.weixin.qq.com/s/ai_XI8ddP5I2m3ChCqnQsA")
+            origin=[
+                Origin("2023-06-15-parallel_5.md", 11, "https://mp.weixin.qq.com/s/ai_XI8ddP5I2m3ChCqnQsA")
             ],
         ),
         Record(
             id="9a8b7c6d5e4f3a2b",
             key="meiyou_chun_sql-x9",
             type="post-weblog",
-            title="没错，纯SQL查询语句可以实现神经网络。{braces} 50% & #1 $x_1^2$ ~ \\LaTeX",
-            url="https://example.org/a_b%20c?q=1&r=2#frag",
-            authors=[Name(literal="机器之心"), Name(family="van Gogh", given="Vincent", suffix="Jr.")],
-            container="Blog & Co",
-            publisher="Pub_lisher",
-            language="zh-CN",
-            issued=PartialDate(2018, 3),
-            accessed=PartialDate(2023, 6, 15),
-            note="SQL跑神经网络固然没有太大意义，\n@misc{inject, title={x}}\n第二行",
+            variables={
+                "title": "没错，纯SQL查询语句可以实现神经网络。{braces} 50% & #1 $x_1^2$ ~ \\LaTeX",
+                "URL": "https://example.org/a_b%20c?q=1&r=2#frag",
+                "author": [
+                    Name(literal="机器之心"),
+                    Name(family="Gogh", given="Vincent", non_dropping_particle="van", suffix="Jr."),
+                ],
+                "container-title": "Blog & Co",
+                "publisher": "Pub_lisher",
+                "language": "zh-CN",
+                "issued": Date.of(2018, 3),
+                "accessed": Date.of(2023, 6, 15),
+                "note": "SQL跑神经网络固然没有太大意义，\n@misc{inject, title={x}}\n第二行",
+            },
             tags=["sql", "neural networks"],
             collection=["Catalog", "并行 & 框架 & 优化", "Sub"],
             also_in=[["Catalog", "Other section"]],
-            source=[
-                Source("a.md", 3, "http://EXAMPLE.org:80/a_b%20c?q=1&r=2&utm_source=x#frag"),
-                Source("b.md", 40, "https://example.org/a_b%20c?q=1&r=2#frag"),
+            origin=[
+                Origin("a.md", 3, "http://EXAMPLE.org:80/a_b%20c?q=1&r=2&utm_origin=x#frag"),
+                Origin("b.md", 40, "https://example.org/a_b%20c?q=1&r=2#frag"),
             ],
-            extra={"bibtex:journal": "Some Journal", "csl:volume": "12"},
+            custom={"bibtex:groups": "Reading"},
         ),
         Record(
             id="0000aaaa1111bbbb",
             key="llm_inference_cookbook-2m",
             type="post",
-            title="LLM Inference CookBook",
-            url="https://zhuanlan.zhihu.com/p/619596323",
-            container="知乎专栏",
-            language="en",
+            variables={
+                "title": "LLM Inference CookBook",
+                "URL": "https://zhuanlan.zhihu.com/p/619596323",
+                "container-title": "知乎专栏",
+                "language": "en",
+            },
             collection=["Catalog"],
-            source=[Source("c.md", 7, "https://zhuanlan.zhihu.com/p/619596323")],
+            origin=[Origin("c.md", 7, "https://zhuanlan.zhihu.com/p/619596323")],
         ),
         Record(
             id="2222cccc3333dddd",
             key="github_iovisor_bcc-7q",
             type="software",
-            title=None,
-            url="https://github.com/iovisor/bcc",
-            container="GitHub",
-            language="en",
+            variables={
+                "URL": "https://github.com/iovisor/bcc",
+                "container-title": "GitHub",
+                "language": "en",
+            },
             collection=["Catalog", "Tools"],
-            source=[Source("d.md", 1, "https://github.com/iovisor/bcc")],
+            origin=[Origin("d.md", 1, "https://github.com/iovisor/bcc")],
+        ),
+        Record(
+            id="3333eeee4444ffff",
+            key="smith2020study",
+            type="article-journal",
+            variables={
+                "title": (
+                    'A study of Cu<sub>2</sub>O in <i>Nature</i>: the <span class="nocase">DNA</span> case'
+                ),
+                "author": [
+                    Name(family="Smith", given="John"),
+                    Name(family="Heuvel", given="Charles", dropping_particle="van den"),
+                    Name(literal="World Health Organization"),
+                    Name(family="张", given="三"),
+                ],
+                "editor": [Name(family="Doe", given="Jane")],
+                "container-title": "Nature",
+                "container-title-short": "Nat.",
+                "volume": "581",
+                "issue": "7",
+                "page": "100-110",
+                "DOI": "10.1038/xyz",
+                "ISSN": "0028-0836",
+                "issued": Date((PartialDate(2020, 5), PartialDate(2020, 6))),
+                "URL": "https://doi.org/10.1038/xyz",
+                "language": "en",
+                "abstract": "We study things.",
+            },
+            collection=["Catalog", "Papers"],
+            origin=[Origin("refs.bib", 1, None)],
         ),
     ]

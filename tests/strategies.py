@@ -1,10 +1,23 @@
-"""Hypothesis strategies for records: arbitrary Unicode in every field."""
+"""Hypothesis strategies for records: arbitrary Unicode in every field of the full model."""
 
 from __future__ import annotations
 
 import hypothesis.strategies as st
 
-from refexport.model import CSL_TYPES, Name, PartialDate, Record, Source, record_id
+from refexport.model import (
+    CSL_TYPES,
+    DATE_VARIABLES,
+    NAME_VARIABLES,
+    NUMBER_VARIABLES,
+    TEXT_VARIABLES,
+    Date,
+    Name,
+    Origin,
+    PartialDate,
+    Record,
+    Value,
+    record_id,
+)
 
 # Any Unicode except surrogates (not encodable as UTF-8 at all).
 text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
@@ -18,55 +31,89 @@ urls = st.builds(
         max_size=20,
     ),
 )
-dates = st.builds(
+partial_dates = st.builds(
     lambda y, m, d: PartialDate(y, m, d if m else None),
     st.integers(1000, 2100),
     st.none() | st.integers(1, 12),
     st.none() | st.integers(1, 28),
 )
+# Dates as the web catalogs have them: one calendar date.
+simple_dates = st.builds(lambda p: Date((p,)), partial_dates)
+# Every CSL date form: ranges (open ones too), seasons, circa, BC years, literals.
+dates = st.one_of(
+    simple_dates,
+    st.builds(lambda a, b: Date((a, b)), partial_dates, partial_dates),
+    st.builds(lambda a: Date((a, PartialDate(0))), partial_dates),
+    st.builds(lambda y, s: Date((PartialDate(y),), season=s), st.integers(1000, 2100), st.integers(1, 4)),
+    st.builds(lambda p: Date((p,), circa=True), partial_dates),
+    st.builds(lambda y: Date((PartialDate(y),)), st.integers(-500, -1)),
+    st.builds(lambda t: Date(literal=t), text),
+)
 names = st.one_of(
     st.builds(Name, literal=text),
     st.builds(Name, family=text, given=optional_text),
-    st.builds(Name, family=text, given=text, non_dropping_particle=optional_text, suffix=optional_text),
+    st.builds(
+        Name,
+        family=text,
+        given=text,
+        non_dropping_particle=optional_text,
+        dropping_particle=optional_text,
+        suffix=optional_text,
+        comma_suffix=st.booleans(),
+    ),
+    st.builds(Name, family=text, given=text, static_ordering=st.just(True)),
 )
 paths = st.lists(text, min_size=1, max_size=3)
+_NUMBER = st.one_of(text, st.integers(0, 10**6))
+
+
+@st.composite
+def variables(draw: st.DrawFn) -> dict[str, Value]:
+    """A few variables of every kind (title, URL and language as the catalog has them)."""
+    out: dict[str, Value] = {}
+    for name in draw(st.lists(st.sampled_from(sorted(TEXT_VARIABLES - {"URL", "language"})), max_size=4)):
+        out[name] = draw(text)
+    for name in draw(st.lists(st.sampled_from(sorted(NUMBER_VARIABLES)), max_size=2)):
+        out[name] = draw(_NUMBER)
+    for name in draw(st.lists(st.sampled_from(sorted(NAME_VARIABLES)), max_size=2)):
+        out[name] = draw(st.lists(names, min_size=1, max_size=3))
+    for name in draw(st.lists(st.sampled_from(sorted(DATE_VARIABLES)), max_size=2)):
+        out[name] = draw(dates)
+    language = draw(st.none() | st.sampled_from(["zh-CN", "en", "zh-TW", "ja", "de-DE"]))
+    if language:
+        out["language"] = language
+    return out
 
 
 @st.composite
 def records(draw: st.DrawFn) -> Record:
     url = draw(st.none() | urls)
     key = draw(keys)
-    return Record(
+    record = Record(
         id=record_id(url, key),
         key=key,
         type=draw(st.sampled_from(sorted(CSL_TYPES))),
-        title=draw(optional_text),
-        url=url,
-        authors=draw(st.lists(names, max_size=3)),
-        container=draw(optional_text),
-        publisher=draw(optional_text),
-        language=draw(st.none() | st.sampled_from(["zh-CN", "en", "zh-TW", "ja", "de-DE"])),
-        issued=draw(st.none() | dates),
-        accessed=draw(st.none() | dates),
-        note=draw(optional_text),
+        variables=draw(variables()),
         tags=draw(st.lists(text, max_size=3, unique=True)),
         collection=draw(paths),
         also_in=draw(st.lists(paths, max_size=2)),
-        source=draw(
+        origin=draw(
             st.lists(
-                st.builds(Source, file=text, line=st.none() | st.integers(1, 10**6), url=st.none() | urls),
+                st.builds(Origin, file=text, line=st.none() | st.integers(1, 10**6), url=st.none() | urls),
                 min_size=1,
                 max_size=2,
             )
         ),
-        extra=draw(
+        custom=draw(
             st.dictionaries(
-                st.sampled_from(["bibtex:journal", "csl:volume", "opml:xmlUrl", "bibtex:pages"]),
+                st.sampled_from(["bibtex:file", "bibtex:groups", "opml:xmlUrl", "zotero:rights"]),
                 text,
                 max_size=2,
             )
         ),
     )
+    record.url = url
+    return record
 
 
 @st.composite

@@ -6,9 +6,8 @@ import pytest
 
 from refexport.catalog import assemble, load, read_file
 from refexport.errors import InputError
-from refexport.formats import ReadResult
 from refexport.keys import is_valid_key
-from refexport.model import Record, Source, record_id
+from refexport.model import Origin, ReadResult, Record, record_id
 
 CATALOG = """---
 layout: post
@@ -62,7 +61,7 @@ def test_same_url_twice_is_one_record_keeping_every_source_and_section(tmp_path:
     assert record.note == "a note only the second place has"
     assert record.collection == ["Reading list", "Part one"]
     assert record.also_in == [["Reading list", "Part two"]]
-    assert [(s.line, s.url) for s in record.source] == [
+    assert [(s.line, s.url) for s in record.origin] == [
         (9, "https://example.com/a?utm_source=feed"),
         (15, "https://EXAMPLE.com:443/a"),
     ]
@@ -70,7 +69,9 @@ def test_same_url_twice_is_one_record_keeping_every_source_and_section(tmp_path:
 
 def test_keyed_records_with_one_url_stay_apart_with_distinct_ids() -> None:
     def entry(key: str) -> Record:
-        return Record(key=key, url="https://example.com/x", title=key, source=[Source("a.bib", 1)])
+        return Record(
+            key=key, variables={"URL": "https://example.com/x", "title": key}, origin=[Origin("a.bib", 1)]
+        )
 
     catalog = assemble([ReadResult(records=[entry("one"), entry("two")])])
     assert [r.key for r in catalog.records] == ["one", "two"]
@@ -81,3 +82,18 @@ def test_missing_file_is_refused_with_its_name(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load([tmp_path / "nope.md"])
     assert str(caught.value).startswith(f"{tmp_path / 'nope.md'}: cannot read")
+
+
+def test_the_same_entry_in_two_inputs_gets_two_ids_and_a_reported_key() -> None:
+    def entry(file: str) -> Record:
+        return Record(
+            key="Smith2020", id="aaaaaaaaaaaaaaaa", variables={"title": "T"}, origin=[Origin(file, 3)]
+        )
+
+    catalog = assemble([ReadResult(records=[entry("a.bib")]), ReadResult(records=[entry("b.bib")])])
+    assert len({r.id for r in catalog.records}) == 2
+    assert catalog.records[0].key == "Smith2020"
+    assert catalog.records[1].key.startswith("Smith2020-")
+    assert [str(n) for n in catalog.notices] == [
+        f"b.bib:3: key 'Smith2020' is taken (keys are case-insensitive): now {catalog.records[1].key!r}"
+    ]

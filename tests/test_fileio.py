@@ -1,105 +1,107 @@
+"""File input and output: decoding, and the one output path (`write_output`)."""
+
 from __future__ import annotations
 
 import json
 import os
 import stat
+import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from refexport.fileio import (
-    atomic_write,
-    is_plain_yaml_string,
-    load_yaml,
-    load_yaml_file,
-    pretty_json,
-    yaml_document,
-)
-
-text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
-    max_leaves=8,
-)
+from refexport.errors import InputError, OutputError
+from refexport.fileio import decode_text, load_yaml_file, read_input, write_output
 
 
-@settings(max_examples=200, deadline=None)
-@given(json_values)
-def test_pretty_json_writes_what_json_dumps_writes(value: Any) -> None:
-    assert pretty_json(value) == json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
 
 
-def test_atomic_write_replaces_and_uses_the_umask_mode(tmp_path: Path) -> None:
+def test_a_new_file_gets_the_umask_mode_and_a_replaced_one_keeps_its_own(tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
-    atomic_write(target, "一\n")
+    write_output(["一", "\n"], target)
     assert target.read_text(encoding="utf-8") == "一\n"
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
     target.chmod(0o600)
-    atomic_write(target, "二\n")
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # an existing file keeps its mode
-    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file left
+    write_output(["二\n"], target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert _listing(tmp_path) == ["out.txt"]  # no temporary file left
 
 
-def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> None:
+def _failing() -> Iterator[str]:
+    yield "half"
+    raise ValueError("writer failed")
+
+
+def test_a_failing_writer_leaves_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
     target.write_text("old", encoding="utf-8")
-    with pytest.raises(UnicodeEncodeError):
-        atomic_write(target, "\ud800")  # a lone surrogate cannot be encoded
+    with pytest.raises(ValueError):
+        write_output(_failing(), target)
     assert target.read_text(encoding="utf-8") == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    assert _listing(tmp_path) == ["out.txt"]
 
 
-def test_load_yaml_is_safe() -> None:
-    assert load_yaml("a: [1, 二]") == {"a": [1, "二"]}
-    with pytest.raises(Exception, match="could not determine a constructor"):
-        load_yaml("!!python/object/apply:os.system ['true']")
+def test_text_that_is_not_unicode_is_an_output_error(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    with pytest.raises(OutputError, match="not Unicode"):
+        write_output(["\ud800"], target)
+    assert _listing(tmp_path) == []
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.dictionaries(text, json_values, max_size=4))
-def test_yaml_document_reads_back_exactly(value: dict[str, Any]) -> None:
-    assert load_yaml(yaml_document(value)) == value
+def test_a_symbolic_link_is_followed_not_replaced(tmp_path: Path) -> None:
+    real = tmp_path / "real.bib"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.bib"
+    link.symlink_to(real)
+    write_output(["new"], link)
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"
 
 
-def test_yaml_document_layout() -> None:
-    document = yaml_document({"references": [{"id": "a", "issued": {"date-parts": [[2023, 6]]}}]})
-    assert document == "---\nreferences:\n- id: a\n  issued:\n    date-parts:\n    - [2023, 6]\n...\n"
+def test_a_fifo_is_written_through(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_output(["through ", "the pipe"], fifo)
+    reader.join(10)
+    assert received == [b"through the pipe"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        "yes",
-        "No",
-        "null",
-        "2023-06-15",
-        "1:20",
-        "a: b",
-        "a #b",
-        "end:",
-        "x, y",
-        "[a]",
-        " lead",
-        "two  spaces",
-        "\x85",
-    ],
-)
-def test_yaml_strings_that_could_mean_something_else_are_quoted(value: str) -> None:
-    document = yaml_document({"v": value})
-    assert document.startswith('---\nv: "')
-    assert load_yaml(document) == {"v": value}
+def test_dev_null_is_written_through_not_replaced() -> None:
+    write_output(["nothing"], "/dev/null")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
-def test_yaml_plain_strings() -> None:
-    assert yaml_document({"v": ["高效 & 框架（五）", "https://a.example/x_y?q=1#f", "a\\_b"]}) == (
-        "---\nv: [高效 & 框架（五）, https://a.example/x_y?q=1#f, a\\_b]\n...\n"
-    )
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_a_full_device_is_a_one_line_error() -> None:
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_output(["x" * 100_000], "/dev/full")
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_folders_and_missing_folders_are_output_errors(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="it is a folder"):
+        write_output(["x"], tmp_path)
+    with pytest.raises(OutputError, match="does not exist"):
+        write_output(["x"], tmp_path / "missing" / "out.txt")
+
+
+def test_decode_refuses_with_the_line_of_the_first_bad_byte() -> None:
+    with pytest.raises(InputError) as caught:
+        decode_text("一\n二\n".encode() + b"\xff", "in.md")
+    assert str(caught.value) == "in.md:3: not UTF-8 text (byte 0xff); save the file as UTF-8"
+
+
+def test_read_input_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read: Is a directory"):
+        read_input(str(tmp_path))
 
 
 def test_yaml_data_file_is_parsed_once_per_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,27 +118,3 @@ def test_yaml_data_file_is_parsed_once_per_content(tmp_path: Path, monkeypatch: 
     data.write_text("sites: [unclosed\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not valid YAML"):
         load_yaml_file(data)
-
-
-def test_plain_yaml_strings() -> None:
-    assert is_plain_yaml_string("并行 & 框架 & 优化（五）——参考资料")
-    assert is_plain_yaml_string("DL acceleration")
-    for value in ["yes", "2015-1-8", "a: b", "", " x", "x,y", "#x", "'q'"]:
-        assert not is_plain_yaml_string(value), value
-
-
-def test_pretty_json_levels_lay_out_only_the_outer_containers() -> None:
-    value = [{"id": "a", "author": [{"literal": "机器之心"}], "issued": {"date-parts": [[2023, 6]]}}]
-    assert pretty_json(value, levels=2) == (
-        '[\n  {\n    "id": "a",\n    "author": [{"literal": "机器之心"}],\n'
-        '    "issued": {"date-parts": [[2023, 6]]}\n  }\n]\n'
-    )
-    assert json.loads(pretty_json(value, levels=1)) == value
-    assert pretty_json(value, levels=0) == json.dumps(value, ensure_ascii=False) + "\n"
-
-
-@pytest.mark.parametrize(("value", "error"), [(float("nan"), ValueError), ({1, 2}, TypeError)])
-def test_pretty_json_refuses_what_json_refuses_at_every_level(value: Any, error: type[Exception]) -> None:
-    for levels in (None, 0, 1, 2):
-        with pytest.raises(error):
-            pretty_json([{"a": value}], levels=levels)

@@ -34,9 +34,10 @@ from pathlib import PurePath
 from typing import Any
 
 from refexport.errors import Problem
-from refexport.fileio import decode_text, is_plain_yaml_string, load_yaml
+from refexport.fileio import decode_text
+from refexport.text.yaml import YAMLError, is_plain_yaml_string, load_yaml
 from refexport.formats import ReadResult
-from refexport.model import PartialDate, Record, Source
+from refexport.model import Date, PartialDate, Record, Origin
 
 # A URL starts with one of the record schemes, not glued to a longer scheme (`sftp://`,
 # `git+https://`, the mangled `h1ttps://`).
@@ -139,7 +140,7 @@ class _Line:
 
 
 def read(data: bytes, name: str) -> ReadResult:
-    """Read one Markdown post. `name` is used verbatim as `Source.file`."""
+    """Read one Markdown post. `name` is used verbatim as `Origin.file`."""
     text = decode_text(data, name)
     raw_lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
     body_start, front = _front_matter(raw_lines)
@@ -178,15 +179,7 @@ def read(data: bytes, name: str) -> ReadResult:
             found.extend((url, link_title, None) for url, link_title in _urls_in_text(line.text))
         collection = [catalog_name, *(heading for _, heading in headings)]
         records.extend(
-            Record(
-                title=title,
-                url=url,
-                note=note,
-                collection=list(collection),
-                accessed=accessed,
-                tags=list(tags),
-                source=[Source(name, index + 1, url)],
-            )
+            _record(url, title, note, collection, accessed, tags, Origin(name, index + 1, url))
             for url, title, note in found
         )
     return ReadResult(records=records, problems=problems, title=post_title)
@@ -202,6 +195,23 @@ def _front_matter(lines: list[str]) -> tuple[int, dict[str, Any]]:
     return 0, {}
 
 
+def _record(
+    url: str,
+    title: str | None,
+    note: str | None,
+    collection: list[str],
+    accessed: PartialDate | None,
+    tags: list[str],
+    source: Origin,
+) -> Record:
+    record = Record(collection=list(collection), tags=list(tags), origin=[source])
+    record.url = url
+    record.title = title
+    record.note = note
+    record.accessed = Date((accessed,)) if accessed else None
+    return record
+
+
 def _parse_front_matter(lines: list[str]) -> dict[str, Any]:
     simple = _simple_front_matter(lines)
     # Jekyll front matter is mostly `key: plain words`; when every line is that, YAML would
@@ -211,11 +221,9 @@ def _parse_front_matter(lines: list[str]) -> dict[str, Any]:
         is_plain_yaml_string(key) and is_plain_yaml_string(str(value)) for key, value in simple.items()
     ):
         return simple
-    import yaml  # lazy: the CLI starts without it
-
     try:
         parsed = load_yaml("\n".join(lines))
-    except yaml.YAMLError:
+    except YAMLError:
         return simple
     if not isinstance(parsed, dict):
         return simple

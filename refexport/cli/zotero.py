@@ -1,16 +1,16 @@
-"""`refexport zotero export` and `refexport zotero sync`.
-
-The main CLI puts two things into `ctx.obj`: `load_records()` -> (records, catalog title)
-and `output` (a path or None for stdout). Heavy modules load only when a command runs.
-"""
+"""`refexport zotero export` and `refexport zotero sync`. Heavy modules load only when a
+command runs."""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
+
+from refexport.cli.common import common_options, export, load_catalog, refuse, settings
 
 API_KEY_ENV = "ZOTERO_API_KEY"
 
@@ -32,20 +32,11 @@ def zotero() -> None:
     help="Zotero RDF, which Zotero desktop imports with its collections (File > Import), "
     "instead of Zotero Web API JSON.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically).")
+@common_options
 @click.pass_context
-def export_command(ctx: click.Context, collection: str | None, rdf: bool, output: str | None) -> None:
+def export_command(ctx: click.Context, collection: str | None, rdf: bool, **options: Any) -> None:
     """Write items and collections as Zotero Web API JSON (or Zotero RDF with --rdf)."""
-    from refexport.fileio import atomic_write
-    from refexport.formats import write_any
-
-    records, title = ctx.obj["load_records"]()
-    text = write_any("zotero-rdf" if rdf else "zotero", records, _top_collection(collection, title))
-    output = output or ctx.obj.get("output")
-    if output:
-        atomic_write(output, text)
-    else:
-        click.echo(text, nl=False)
+    export(settings(ctx, **options), "zotero-rdf" if rdf else "zotero", {"collection": collection})
 
 
 class _ProgressBar:
@@ -94,6 +85,7 @@ class _ProgressBar:
     help="Sync state file (default: under ~/.cache/refexport/zotero/). Losing it costs reads only.",
 )
 @click.option("--max-wait", type=float, default=600.0, show_default=True, help="Longest rate-limit wait (s).")
+@common_options
 @click.pass_context
 def sync_command(
     ctx: click.Context,
@@ -105,6 +97,7 @@ def sync_command(
     endpoint: str,
     state_path: Path | None,
     max_wait: float,
+    **shared: Any,
 ) -> None:
     """Put the catalog into a Zotero library (API key from ZOTERO_API_KEY); re-running converges."""
     from refexport.zotero_sync import SyncError, SyncOptions, redact, sync
@@ -114,7 +107,10 @@ def sync_command(
         raise click.UsageError("no library id: set ZOTERO_LIBRARY_ID or pass --library-id")
     if not api_key and not dry_run:
         raise click.UsageError(f"no API key: set {API_KEY_ENV}")
-    records, title = ctx.obj["load_records"]()
+    current = settings(ctx, **shared)
+    refuse(current, output="zotero sync writes to a Zotero library; -o is for the export commands")
+    catalog = load_catalog(current)
+    records, title = catalog.records, catalog.title
     bar = _ProgressBar()
     options = SyncOptions(
         library_id=library_id,

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from refexport.errors import Problem
 from refexport.fileio import decode_text
-from refexport.formats import ReadResult
-from refexport.model import Record
+from refexport.formats import WriteOptions
+from refexport.model import Problem, ReadResult, Record
+from refexport.text.json import compact_json
 
 
-def write(records: Sequence[Record]) -> str:
-    return "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in records)
+def write(records: Sequence[Record], options: WriteOptions) -> Iterator[str]:
+    for record in records:
+        yield compact_json(record.to_dict()) + "\n"
 
 
 def read(data: bytes, name: str) -> ReadResult:
@@ -20,7 +21,7 @@ def read(data: bytes, name: str) -> ReadResult:
     text = decode_text(data, name)
     result = ReadResult()
     # Only "\n" ends a record: str.splitlines() would also split at U+2028 or U+0085,
-    # which json.dumps(ensure_ascii=False) leaves raw inside strings.
+    # which JSON writers leave raw inside strings.
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
