@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,6 +58,105 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(f"{name} must be installed in CI (see .ci/run)")
     pytest.skip(f"{name} is not installed")
+
+
+ZOTERO_TRANSLATE = SHARED_CORPUS.parent / "tools" / "zotero-translators" / "zotero-translate"
+
+
+class ZoteroTranslate:
+    """Zotero's own import and export translators (`zotero-translate serve`): what Zotero
+    desktop makes of a file we write, and what Zotero's exporters write from items."""
+
+    def __init__(self, port: int, env: dict[str, str]) -> None:
+        self.port = port
+        self.env = env
+
+    def _post(self, path: str, body: bytes, content_type: str) -> str:
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", data=body, headers={"Content-Type": content_type}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=300) as response:
+                return response.read().decode("utf-8")  # type: ignore[no-any-return]
+        except urllib.error.HTTPError as error:
+            raise ZoteroTranslateError(
+                f"HTTP {error.code}: {error.read().decode('utf-8', 'replace')}"
+            ) from None
+
+    def import_items(self, text: str) -> list[dict[str, Any]]:
+        """The Zotero items (API JSON) Zotero's import makes of `text` (child notes included)."""
+        import json
+
+        return json.loads(self._post("/import", text.encode("utf-8"), "text/plain"))  # type: ignore[no-any-return]
+
+    def export(self, fmt: str, items: list[dict[str, Any]]) -> str:
+        """What Zotero's exporter `fmt` (bibtex, biblatex, csljson, ris, rdf_zotero, bookmarks …)
+        writes for these items."""
+        import json
+
+        body = json.dumps(items, ensure_ascii=False).encode("utf-8")
+        return self._post(f"/export?format={fmt}", body, "application/json")
+
+    def collections(self, text: str) -> dict[str, Any]:
+        """The collection tree Zotero's import builds from `text`."""
+        import json
+        import subprocess
+
+        done = subprocess.run(
+            [str(ZOTERO_TRANSLATE), "collections", "-"],
+            input=text.encode("utf-8"),
+            capture_output=True,
+            env=self.env,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise ZoteroTranslateError(done.stderr.decode("utf-8", "replace"))
+        return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+class ZoteroTranslateError(Exception):
+    """Zotero's translators refused the input (e.g. "No suitable translators found")."""
+
+
+@pytest.fixture(scope="session")
+def zotero_translate() -> Iterator[ZoteroTranslate]:
+    """One `zotero-translate serve` for the test session. Missing node or the tool: skip on
+    a user's machine, fail in CI. Its npm cache lives in the real ~/.cache, so only the first
+    run on a machine pays for `npm ci`."""
+    import subprocess
+
+    require_tool("node")
+    if not ZOTERO_TRANSLATE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{ZOTERO_TRANSLATE} must exist in CI (../shared beside the clone)")
+        pytest.skip("Zotero's translators (../shared/tools/zotero-translators) are not here")
+    home_cache = (
+        Path(os.environ.get("REFEXPORT_REAL_HOME", str(Path.home()))) / ".cache" / "zotero-translators"
+    )
+    env = {
+        **os.environ,
+        "ZOTERO_TRANSLATORS_CACHE": os.environ.get("ZOTERO_TRANSLATORS_CACHE", str(home_cache)),
+    }
+    server = subprocess.Popen(
+        [str(ZOTERO_TRANSLATE), "serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        if not line.strip().isdigit():
+            pytest.fail(f"zotero-translate serve did not start: {line!r}")
+        yield ZoteroTranslate(int(line), env)
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def shared_corpus(folder: str) -> Path:
