@@ -28,6 +28,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -44,6 +45,7 @@ KEY_CHARS = re.compile(r"^[A-Za-z0-9_:-]+$")
 _SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/o/0/1: easy to read back
 _TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
 _HAN_RUN = re.compile(rf"^[{_HAN}]+$")
+_HAN_RUNS = re.compile(rf"[{_HAN}]+")
 _MAX_WORDS = 4
 _HEX_ID = re.compile(r"[0-9a-f]{1,16}")
 _MAX_LETTERS = 28  # of words, before year and suffix
@@ -93,6 +95,14 @@ def assign_keys(records: Sequence[Record]) -> list[tuple[Record, str]]:
     pinyin = KeyCache(_cache_path())
     materials = {index: _key_material(record) for index, record in enumerate(records) if not record.key}
     pinyin.prefetch(materials.values())
+    # Records whose words are not memoised need the pinyin of their Han runs: ask for all of
+    # them in one go rather than one query per run.
+    pinyin.prefetch(
+        KeyCache.romanise_key(run[: _MAX_SYLLABLES + 1], _MAX_SYLLABLES)
+        for index, material in materials.items()
+        if pinyin.known(material) is None
+        for run in _HAN_RUNS.findall(material)
+    )
     proposals: dict[int, str] = {}
     for index, material in materials.items():
         proposals[index] = pinyin.memoised(material, functools.partial(key_words, records[index], pinyin))
@@ -221,15 +231,22 @@ class KeyCache:
     """Pinyin of Han runs and the words of whole keys, memoised on disk so that pypinyin is
     only loaded for new titles.
 
-    The memo is an SQLite file: a run reads only the rows it asks for, so a cache that has
-    seen a 25,000-link blog (several MB) costs a 50-link catalog nothing. A missing,
-    unwritable or damaged file only costs speed (a damaged one is replaced)."""
+    The memo is an SQLite file: a run reads only the rows it asks for, in bulk (one query per
+    500 keys), so a cache that has seen a 25,000-link blog costs a 50-link catalog nothing,
+    and a first run asks the database once per key, not once per lookup. It is bounded: each
+    row carries the day it was last used (written at most once a day), and past
+    `MAX_ROWS` the least recently used rows are deleted. A missing, unwritable or damaged
+    file only costs speed (a damaged one is replaced)."""
 
-    TABLE = "memo_v3"  # a new name when the key algorithm changes: old rows are ignored
+    TABLE = "memo_v4"  # a new name when the key algorithm or layout changes
+    MAX_ROWS = 200_000  # about 20 MB; the blog corpus needs some 85,000
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, today: int | None = None) -> None:
         self.path = path
+        self.today = today if today is not None else int(time.time() // 86400)
         self._known: dict[str, str] = {}
+        self._stale: set[str] = set()  # known rows last used before today
+        self._asked: set[str] = set()  # keys the database was asked for (found or not)
         self._new: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
         self._opened = False
@@ -246,7 +263,14 @@ class KeyCache:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(path, timeout=5)
-                db.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
+                db.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self.TABLE} "
+                    "(k TEXT PRIMARY KEY, v TEXT NOT NULL, day INTEGER NOT NULL)"
+                )
+                tables = db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'memo_v%'").fetchall()
+                for (old,) in tables:
+                    if old != self.TABLE:  # an older layout: its rows are never read again
+                        db.execute(f"DROP TABLE {old}")
                 return db
             except sqlite3.DatabaseError:
                 if attempt == 0:
@@ -257,64 +281,89 @@ class KeyCache:
 
     def prefetch(self, keys: Iterable[str]) -> None:
         """Read the rows for many keys at once (one query per 500 keys)."""
+        wanted = [k for k in dict.fromkeys(keys) if k not in self._asked]
+        self._asked.update(wanted)
         db = self._connection()
-        wanted = [k for k in dict.fromkeys(keys) if k not in self._known]
         if db is None:
             return
         try:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                query = f"SELECT k, v FROM {self.TABLE} WHERE k IN ({marks})"  # placeholders only
-                self._known.update(db.execute(query, chunk))
+                query = f"SELECT k, v, day FROM {self.TABLE} WHERE k IN ({marks})"  # placeholders only
+                for key, value, day in db.execute(query, chunk):
+                    self._known[key] = value
+                    if day < self.today:
+                        self._stale.add(key)
         except sqlite3.Error:
             self._db = None
 
-    def _get(self, key: str) -> str | None:
-        if key not in self._known and key not in self._new:
-            self.prefetch([key])
+    def known(self, key: str) -> str | None:
+        """The memoised value, from what was already read (no database access)."""
         return self._known.get(key, self._new.get(key))
 
-    def _put(self, key: str, value: str) -> None:
-        self._new[key] = value
+    def _get(self, key: str) -> str | None:
+        if key not in self._asked:
+            self.prefetch([key])
+        return self._known.get(key, self._new.get(key))
 
     def romanise(self, han: str, syllables: int) -> list[str]:
         """Pinyin syllables (lower-case ASCII, no tones) of the first `syllables` characters
         of a Han run; the run is read whole so phrases spanning the cut still read right."""
-        cache_key = f"{syllables}:{han}"
+        cache_key = self.romanise_key(han, syllables)
         cached = self._get(cache_key)
         if cached is None:
             from pypinyin import lazy_pinyin  # 0.3 s of dictionaries: only when needed
 
             readings = (re.sub(r"[^a-z]", "", _ascii(p).lower()) for p in lazy_pinyin(han)[:syllables])
             cached = " ".join(r for r in readings if r)
-            self._put(cache_key, cached)
+            self._new[cache_key] = cached
         return cached.split()
+
+    @staticmethod
+    def romanise_key(han: str, syllables: int) -> str:
+        return f"{syllables}:{han}"
 
     def memoised(self, material: str, compute: Callable[[], str]) -> str:
         """The cached result for `material`, computing (and caching) it when new."""
         value = self._get(material)
         if value is None:
             value = compute()
-            self._put(material, value)
+            self._new[material] = value
         return value
 
     def save(self) -> None:
-        """Write the new rows and close the file."""
+        """Write the new rows, mark the rows used today, prune, and close the file."""
         db = self._connection()
         if db is None:
             return
         try:
-            if self._new:
-                with db:
-                    db.executemany(f"INSERT OR REPLACE INTO {self.TABLE} VALUES (?, ?)", self._new.items())
-                self._known.update(self._new)
-                self._new.clear()
+            with db:
+                rows = ((k, v, self.today) for k, v in self._new.items())
+                db.executemany(f"INSERT OR REPLACE INTO {self.TABLE} VALUES (?, ?, ?)", rows)
+                used = ((self.today, k) for k in self._stale)
+                db.executemany(f"UPDATE {self.TABLE} SET day = ? WHERE k = ?", used)
+                self._prune(db)
             db.close()
         except sqlite3.Error:
             pass  # a read-only or locked cache only costs speed
+        self._known.update(self._new)
+        self._new.clear()
+        self._stale.clear()
         self._db = None
         self._opened = False
+
+    def _prune(self, db: sqlite3.Connection) -> None:
+        if not self._new:
+            return  # only new rows make it grow
+        (count,) = db.execute(f"SELECT count(*) FROM {self.TABLE}").fetchone()
+        if count > self.MAX_ROWS:
+            excess = count - self.MAX_ROWS * 9 // 10  # prune a tenth more, not on every run
+            db.execute(
+                f"DELETE FROM {self.TABLE} WHERE rowid IN "
+                f"(SELECT rowid FROM {self.TABLE} ORDER BY day, rowid LIMIT ?)",
+                (excess,),
+            )
 
 
 def _cache_path() -> Path | None:
