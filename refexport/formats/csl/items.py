@@ -1,0 +1,511 @@
+"""Records ↔ CSL items (JSON-ready dicts): the mapping CSL-JSON and CSL YAML share.
+
+The model is CSL, so nearly everything maps 1:1: `id` is the citation key, every variable is
+written natively in its CSL-JSON form, tags are `keyword`. What no consumer may see or CSL
+cannot say goes into `custom.refexport` as a stash (`refexport.stash`), and only when the
+item read back without it would differ from the record: the section path, the origin, other
+formats' fields, a type the item had to change (see `write_type`), an id that is not the
+digest of URL and key.
+
+Reading is tolerant the way processors are: numeric ids, string names, `isInstitution`,
+string or `raw` dates (EDTF), string `date-parts`, the legacy `journalAbbreviation` /
+`shortTitle`, lower-case `url`. Keys that are no CSL variable of the model are kept in
+`record.custom` as `csl:<key>` (written back natively where the schema has them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from refexport import stash
+from refexport.model import (
+    CSL_TYPES,
+    DATE_VARIABLES,
+    NAME_VARIABLES,
+    NUMBER_VARIABLES,
+    TEXT_VARIABLES,
+    VARIABLE_ORDER,
+    Date,
+    Name,
+    PartialDate,
+    Record,
+    record_id,
+)
+
+# Keys of the official csl-data.json schema beyond the model's variables (tests check these
+# sets against the schema file): written back natively from `custom["csl:<key>"]`.
+SCHEMA_EXTRA_TEXT = frozenset(
+    "citation-key keyword journalAbbreviation shortTitle citation-label year-suffix".split()
+)
+SCHEMA_EXTRA_NUMBER = frozenset("citation-number first-reference-note-number locator".split())
+CUSTOM_PREFIX = "csl:"
+UNKNOWN_TYPE = "document"  # what Zotero makes of an unknown type too
+
+
+# Zotero's CSL JSON importer (its type list is CSL 1.0.1's) refuses a whole file with one
+# `software` item ("No suitable translators found"). Software with a version is written as
+# `book`: Zotero imports book+version as its own software type (computerProgram) and
+# pandoc and citeproc-js print "Title (version X). Publisher." Without a version, as
+# `webpage`: Zotero keeps the site (websiteTitle), the styles print it as a web page.
+# The true type travels in the stash. Measured in tests/test_csljson.py (Zotero, pandoc).
+def write_type(record: Record) -> str:
+    if record.type == "software":
+        return "book" if "version" in record.variables else "webpage"
+    return record.type if record.type in CSL_TYPES else UNKNOWN_TYPE
+
+
+class ItemError(ValueError):
+    """One item cannot be read; the reader reports it as a problem naming the item."""
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def to_item(record: Record, *, guard_note: bool = True, with_stash: bool = True) -> dict[str, Any]:
+    """The CSL item for `record`: the native variables, and `custom.refexport` with what the
+    native form cannot say (nothing, usually). `guard_note` protects a note from the
+    processors' `variable: value` syntax (CSL-JSON); CSL YAML does not need it."""
+    item = native_item(record, guard_note)
+    if with_stash:
+        delta = stash.delta(record, from_native(item, 0, guard_note))
+        if delta:
+            item.setdefault("custom", {})[stash.NAME] = delta
+    return item
+
+
+def native_item(record: Record, guard_note: bool = True) -> dict[str, Any]:
+    key = record.key or record.id
+    item: dict[str, Any] = {"id": key, "type": write_type(record)}
+    variables = record.variables
+    for name in sorted(variables, key=_rank) if len(variables) > 1 else variables:
+        value = variables[name]
+        if type(value) is str:
+            if value:
+                item[name] = guarded_note(value) if guard_note and name == "note" else value
+        elif isinstance(value, Date):
+            item[name] = value.to_csl()
+        elif isinstance(value, list):
+            item[name] = [n.to_dict() for n in value]
+        else:
+            item[name] = value
+    if record.tags:
+        item["keyword"] = keyword(record.tags)
+    item["citation-key"] = key
+    if record.custom:
+        _native_custom(record.custom, item)
+    return item
+
+
+def _rank(name: str) -> int:
+    return VARIABLE_ORDER.get(name, len(VARIABLE_ORDER))
+
+
+def _native_custom(custom: dict[str, Any], item: dict[str, Any]) -> None:
+    """The `csl:` keys read from another CSL file that the schema has, back in their place."""
+    for name, value in custom.items():
+        if not name.startswith(CUSTOM_PREFIX):
+            continue
+        var = name[len(CUSTOM_PREFIX) :]
+        if var == "custom" and isinstance(value, dict) and stash.NAME not in value:
+            item["custom"] = dict(value)
+        elif _fits_schema(var, value):
+            item[var] = value
+
+
+def _fits_schema(var: str, value: Any) -> bool:
+    if var == "categories":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if var in SCHEMA_EXTRA_TEXT:
+        return isinstance(value, str) and value != ""
+    return var in SCHEMA_EXTRA_NUMBER and _is_number(value)
+
+
+def keyword(tags: list[str]) -> str:
+    """Tags as CSL's comma-separated `keyword`; a comma (or backslash) inside a tag is
+    backslash-escaped (`C\\, C++`)."""
+    return ", ".join(t.replace("\\", "\\\\").replace(",", "\\,") for t in tags)
+
+
+_KEYWORD_PART = re.compile(r"(?:\\.?|[^\\,])+", re.DOTALL)
+_KEYWORD_UNESCAPE = re.compile(r"\\([\\,])")
+
+
+def tags_of(value: str) -> list[str]:
+    parts = _KEYWORD_PART.findall(value) if "\\" in value else value.split(",")
+    tags = [_KEYWORD_UNESCAPE.sub(r"\1", part.strip()) for part in parts]
+    return [tag for tag in tags if tag]
+
+
+# --- the note guard ------------------------------------------------------------------------
+# pandoc and citeproc-js read `variable: value` lines at the top of `note` as variables
+# ("cheater syntax"): a note starting "publisher: 新浪博客" changes the printed publisher.
+# pandoc reads lines from the first while they look like `name:`; citeproc-js reads the
+# first line if it does, else goes on with the next non-blank line, and on while lines do.
+# Such a line naming a real CSL variable gets one leading space, which neither reads as a
+# variable; the reader takes exactly that space away again. Zotero trims the note it puts
+# into Extra, so the first line's space never shows there. Lines naming no variable
+# ("http://…", "TODO: …") are left alone: they change no printed variable.
+_FIELD_LINE = re.compile(r" *(?:\{:)?((?:[^\W\d]|-)+):")
+_VARIABLE_NAMES = frozenset(
+    n.lower()
+    for n in (
+        *TEXT_VARIABLES,
+        *NUMBER_VARIABLES,
+        *NAME_VARIABLES,
+        *DATE_VARIABLES,
+        *SCHEMA_EXTRA_TEXT,
+        *SCHEMA_EXTRA_NUMBER,
+        *"id type categories custom container editor-translator license part-number printing-number "
+        "supplement-number".split(),
+    )
+)
+
+
+def _guarded_lines(lines: list[str]) -> list[int]:
+    """Indexes of the lines a processor would read as a CSL variable."""
+    found = []
+    for index, line in enumerate(lines):
+        if index and not line.strip():
+            continue
+        match = _FIELD_LINE.match(line)
+        if match is None:
+            if index == 0:
+                continue  # citeproc-js reads on after a first line of prose
+            break
+        if match.group(1).lower() in _VARIABLE_NAMES:
+            found.append(index)
+            if index:
+                break  # a guarded line ends citeproc-js's scan (the first one does not)
+    return found
+
+
+def guarded_note(note: str) -> str:
+    if ":" not in note:
+        return note
+    lines = note.split("\n")
+    for index in _guarded_lines(lines):
+        lines[index] = " " + lines[index]
+    return "\n".join(lines)
+
+
+def unguarded_note(note: str) -> str:
+    if ":" not in note:
+        return note
+    lines = note.split("\n")
+    for index in _guarded_lines(lines):
+        if lines[index].startswith(" "):
+            lines[index] = lines[index][1:]
+    return "\n".join(lines)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def from_item(item: dict[str, Any], index: int, guard_note: bool = True) -> Record:
+    """The record a CSL item says, its stash applied. ItemError for a bad item."""
+    record = from_native(item, index, guard_note)
+    custom = item.get("custom")
+    if isinstance(custom, dict) and stash.NAME in custom:
+        try:
+            saved = custom[stash.NAME]
+            return stash.apply(record, saved if isinstance(saved, dict) else stash.decode(saved))
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise ItemError(f"custom.{stash.NAME} is damaged: {error}") from None
+    return record
+
+
+def from_native(item: dict[str, Any], index: int, guard_note: bool = True) -> Record:
+    """The record an item's own CSL fields say (`custom.refexport` left aside)."""
+    key = _key(item.get("id"), index)
+    raw_type = item.get("type")
+    record = Record(key=key, type=raw_type if isinstance(raw_type, str) and raw_type else UNKNOWN_TYPE)
+    variables = record.variables
+    for name, value in item.items():
+        reader = _READERS.get(name)
+        if reader is not None:
+            reader(record, name, value)
+        elif name not in _OWN_KEYS:
+            _extra(record, name, value)
+    if not _ALIASES.keys().isdisjoint(item):
+        _aliases(record, item)
+    if guard_note and "note" in variables:
+        variables["note"] = unguarded_note(variables["note"])  # type: ignore[arg-type]
+    url = variables.get("URL")
+    record.id = record_id(url if isinstance(url, str) else None, key)
+    return record
+
+
+# Legacy and lower-case spellings, read after the item's own variables: the variable they
+# stand for, unless the item has it too (then they are kept as they were).
+_ALIASES = {"journalAbbreviation": "container-title-short", "shortTitle": "title-short", "url": "URL"}
+_OWN_KEYS = frozenset(("id", "type", *_ALIASES))
+
+
+def _key(value: Any, index: int) -> str:
+    if isinstance(value, str) and value:
+        return value
+    if _is_number(value) and not isinstance(value, float):
+        return str(value)
+    if value is None or value == "":
+        return f"item-{index}"
+    raise ItemError(f"id must be a string or a number, found {json_type(value)}")
+
+
+def _text(record: Record, name: str, value: Any) -> None:
+    if isinstance(value, str):
+        record.variables[name] = value
+    elif _is_number(value):
+        record.variables[name] = str(value)  # processors print numbers as text
+    else:
+        raise ItemError(f"{name} must be text, found {json_type(value)}")
+
+
+def _number(record: Record, name: str, value: Any) -> None:
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        record.variables[name] = value
+    elif isinstance(value, float):
+        record.variables[name] = repr(value)
+    elif isinstance(value, HugeNumber):
+        raise ItemError(f"{name} is a number of {value.digits:,} digits")
+    else:
+        raise ItemError(f"{name} must be a number or text, found {json_type(value)}")
+
+
+def _names(record: Record, name: str, value: Any) -> None:
+    """CSL names; also a bare string or one object, as processors tolerate."""
+    entries = value if isinstance(value, list) else [value]
+    names = []
+    for position, entry in enumerate(entries, start=1):
+        if isinstance(entry, str):
+            names.append(Name(literal=entry))
+            continue
+        if not isinstance(entry, dict):
+            raise ItemError(f"{name} {position} must be a name object, found {json_type(entry)}")
+        for part, part_value in entry.items():
+            if part not in _NAME_FLAGS and not isinstance(part_value, str):
+                raise ItemError(f"{name} {position}: {part} must be text, found {json_type(part_value)}")
+        parsed = Name.from_dict(entry)
+        # Zotero and citeproc-js mark organisations with `isInstitution`, the name in `family`
+        if entry.get("isInstitution") and parsed.family and not parsed.given and parsed.literal is None:
+            parsed = Name(literal=parsed.family)
+        names.append(parsed)
+    record.variables[name] = names
+    if value is not entries or any(isinstance(e, dict) and not _NAME_KEYS.issuperset(e) for e in entries):
+        record.custom[CUSTOM_PREFIX + name] = value  # the original shape (parse-names …)
+
+
+_NAME_FLAGS = frozenset(("comma-suffix", "static-ordering", "parse-names", "isInstitution"))
+_NAME_KEYS = frozenset(
+    "family given literal non-dropping-particle dropping-particle suffix comma-suffix static-ordering".split()
+)
+
+
+def _date(record: Record, name: str, value: Any) -> None:
+    date = parse_date(value)
+    if date is None:
+        record.custom[CUSTOM_PREFIX + name] = value  # e.g. `{"date-parts": []}`: nothing to say
+        return
+    record.variables[name] = date
+    if not isinstance(value, dict) or date.to_csl() != _normalised(value):
+        record.custom[CUSTOM_PREFIX + name] = value  # what the model cannot hold (season ranges, raw)
+
+
+def _normalised(value: dict[str, Any]) -> dict[str, Any]:
+    """A date object with numeric strings as numbers and `circa: 1` as true: the same date."""
+    out = dict(value)
+    parts = out.get("date-parts")
+    if isinstance(parts, list):
+        out["date-parts"] = [[_int(p) for p in row] if isinstance(row, list) else row for row in parts]
+    if "circa" in out:
+        if out["circa"] in (True, 1, "1", "true"):
+            out["circa"] = True
+        elif out["circa"] in (False, 0, "0", "false", ""):
+            del out["circa"]
+    if out.get("date-parts") == [] and "literal" in out:
+        del out["date-parts"]  # test-suite data and pandoc write this beside a literal
+    return out
+
+
+def _int(part: Any) -> Any:
+    if isinstance(part, str) and part.strip().lstrip("-").isdigit():
+        return int(part)
+    return part
+
+
+def _aliases(record: Record, item: dict[str, Any]) -> None:
+    for name, target in _ALIASES.items():
+        if name in item:
+            value = item[name]
+            if isinstance(value, str) and target not in record.variables:
+                record.variables[target] = value
+            else:
+                _extra(record, name, value)
+
+
+def _keyword(record: Record, name: str, value: Any) -> None:
+    if not isinstance(value, str):
+        _extra(record, name, value)
+        return
+    record.tags = tags_of(value)
+    if keyword(record.tags) != value:
+        record.custom[CUSTOM_PREFIX + name] = value  # another spelling ("a,b"); keep it
+
+
+def _citation_key(record: Record, name: str, value: Any) -> None:
+    if value != record.key:
+        _extra(record, name, value)
+
+
+def _custom(record: Record, name: str, value: Any) -> None:
+    if isinstance(value, dict):
+        rest = {k: v for k, v in value.items() if k != stash.NAME}
+        if rest:
+            record.custom[CUSTOM_PREFIX + name] = rest
+    else:
+        _extra(record, name, value)
+
+
+def _extra(record: Record, name: str, value: Any) -> None:
+    if isinstance(value, HugeNumber):
+        raise ItemError(f"{name} is a number of {value.digits:,} digits")
+    record.custom[CUSTOM_PREFIX + name] = value
+
+
+_READERS: dict[str, Callable[[Record, str, Any], None]] = {
+    **dict.fromkeys(TEXT_VARIABLES, _text),
+    **dict.fromkeys(NUMBER_VARIABLES, _number),
+    **dict.fromkeys(NAME_VARIABLES, _names),
+    **dict.fromkeys(DATE_VARIABLES, _date),
+    "keyword": _keyword,
+    "citation-key": _citation_key,
+    "custom": _custom,
+}
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+_EDTF = re.compile(r"(-?\d{4})(?:-(\d\d)(?:-(\d\d))?)?")
+_SEASON_MONTHS = {13: 1, 14: 2, 15: 3, 16: 4, 21: 1, 22: 2, 23: 3, 24: 4}
+
+
+def parse_date(value: Any) -> Date | None:
+    """A CSL date object, or the string forms processors accept (EDTF: `2023-06`,
+    `2019/2020`, `2019~`, `2020/..`); anything else becomes a literal. ItemError for a
+    value that is no date at all; None for an object that says nothing."""
+    if isinstance(value, str):
+        return parse_edtf(value) or (Date(literal=value) if value else None)
+    if not isinstance(value, dict):
+        raise ItemError(f"a date must be an object, found {json_type(value)}")
+    parts = value.get("date-parts")
+    literal = value.get("literal")
+    season = value.get("season")
+    circa = value.get("circa") in (True, 1, "1", "true")
+    rows = _date_rows(parts) if parts else ()
+    if not rows and not isinstance(literal, str) and isinstance(value.get("raw"), str):
+        return parse_edtf(value["raw"]) or Date(literal=value["raw"])
+    if rows and season is None and rows[0].month is None and isinstance(parts, list):
+        season = _row_season(parts[0])
+    if isinstance(season, str) and season.strip().isdigit():
+        season = int(season)
+    if not isinstance(season, int | str) or isinstance(season, bool):
+        season = None
+    if not rows and not isinstance(literal, str) and season is None:
+        return None
+    return Date(rows, season, circa, literal if isinstance(literal, str) else None)
+
+
+def _date_rows(parts: Any) -> tuple[PartialDate, ...]:
+    if not isinstance(parts, list) or len(parts) > 2:
+        raise ItemError("date-parts must hold one or two dates")
+    rows = []
+    for row in parts:
+        if not isinstance(row, list) or not 1 <= len(row) <= 3:
+            raise ItemError("a row of date-parts must hold 1 to 3 numbers")
+        numbers = [_date_number(p) for p in row if p != ""]
+        if len(numbers) > 1 and numbers[1] in _SEASON_MONTHS:
+            numbers = numbers[:1]  # a season in the month place (13–16, 21–24)
+        while len(numbers) > 1 and numbers[-1] == 0:
+            numbers.pop()  # `[2020, 0, 0]`: month and day unknown
+        try:
+            rows.append(PartialDate(*numbers) if numbers else PartialDate(0))
+        except ValueError as error:
+            raise ItemError(f"bad date: {error}") from None
+    return tuple(rows)
+
+
+def _row_season(row: Any) -> int | None:
+    if isinstance(row, list) and len(row) >= 2:
+        month = _date_number(row[1])
+        return _SEASON_MONTHS.get(month)
+    return None
+
+
+def _date_number(part: Any) -> int:
+    if isinstance(part, int) and not isinstance(part, bool):
+        return part
+    if isinstance(part, str) and part.strip().lstrip("-").isdigit():
+        return int(part)
+    if isinstance(part, HugeNumber):
+        raise ItemError(f"a date part of {part.digits:,} digits")
+    raise ItemError(f"a date part must be a number, found {json_type(part)}")
+
+
+def parse_edtf(text: str) -> Date | None:
+    """The EDTF forms pandoc writes and reads (`YYYY[-MM[-DD]]`, `/` ranges, `..` or empty
+    open ends, a final `~` for circa); None for anything else."""
+    circa = text.endswith("~")
+    body = text[:-1] if circa else text
+    rows = []
+    for index, piece in enumerate(body.split("/")):
+        if index and piece in ("..", ""):
+            rows.append(PartialDate(0))
+            continue
+        match = _EDTF.fullmatch(piece)
+        if match is None:
+            return None
+        year, month, day = (int(g) if g else None for g in match.groups())
+        try:
+            rows.append(PartialDate(year or 0, month, day))
+        except ValueError:
+            return None
+    if not 1 <= len(rows) <= 2:
+        return None
+    return Date(tuple(rows), circa=circa)
+
+
+# --- shared helpers ------------------------------------------------------------------------
+
+
+class HugeNumber:
+    """A JSON integer too long to convert (Python refuses more than 4,300 digits): kept as
+    its length so that the item holding it can be reported, not the whole file refused."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"<number of {self.digits} digits>"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float | HugeNumber):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
