@@ -1,6 +1,6 @@
 """CSL-JSON and CSL YAML, the input of citeproc-js, citeproc-py, pandoc and Zotero.
 
-`items.py` maps records to CSL items and back (shared), `json.py` reads and writes CSL-JSON,
+`mapping.py` maps records to CSL items and back (shared), `json.py` reads and writes CSL-JSON,
 `yaml.py` CSL YAML (pandoc's metadata form), `markdown.py` turns CSL rich text into the
 pandoc Markdown that CSL YAML strings are, and back.
 """

@@ -9,6 +9,7 @@ at all, or nested beyond reason, refuses the whole file in one line.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,13 +18,14 @@ import orjson
 from refexport.errors import InputError
 from refexport.fileio import decode_text
 from refexport.formats import WriteOptions, where
-from refexport.formats.csl.items import HugeNumber, ItemError, from_item, json_type, to_item
+from refexport.formats.csl.mapping import HugeNumber, ItemError, from_item, json_type, to_item
 from refexport.model import Problem, ReadResult, Record
 from refexport.text.json import compact_json
 
 # Python refuses to turn more than this many digits into an int (sys.int_info); orjson
 # refuses integers beyond 64 bits. Longer numbers are kept as their length and reported.
 _MAX_INT_DIGITS = 4300
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
 
 
 def items(records: Sequence[Record], *, stash: bool = True) -> list[dict[str, Any]]:
@@ -74,14 +76,17 @@ def _parse(data: bytes, name: str) -> Any:
     encoding = json.detect_encoding(data)
     if encoding != "utf-8" or data.startswith(b"\xef\xbb\xbf"):
         data = decode_text(data, name, "utf-8-sig" if encoding == "utf-8" else encoding).encode("utf-8")
+    if _LONG_NUMBER.search(data):
+        return _parse_with_big_numbers(data, name)  # orjson reads them as floats, or refuses
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as error:
-        if "recursion" in str(error):
+        message = str(error)
+        if "recursion" in message or "depth" in message:
             raise InputError(name, error.lineno, "JSON nested too deeply (more than 1,024 levels)") from None
-        if "integer" not in str(error).lower() and "number" not in str(error).lower():
-            raise _json_error(name, data, error) from None
-    return _parse_with_big_numbers(data, name)
+        if "utf-8" in message.lower():
+            decode_text(data, name)  # refuses naming the line of the bad byte
+        raise _json_error(name, data, error) from None
 
 
 def _parse_with_big_numbers(data: bytes, name: str) -> Any:

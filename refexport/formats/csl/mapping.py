@@ -400,20 +400,26 @@ def parse_date(value: Any) -> Date | None:
         raise ItemError(f"a date must be an object, found {json_type(value)}")
     parts = value.get("date-parts")
     literal = value.get("literal")
-    season = value.get("season")
-    circa = value.get("circa") in (True, 1, "1", "true")
     rows = _date_rows(parts) if parts else ()
     if not rows and not isinstance(literal, str) and isinstance(value.get("raw"), str):
         return parse_edtf(value["raw"]) or Date(literal=value["raw"])
-    if rows and season is None and rows[0].month is None and isinstance(parts, list):
-        season = _row_season(parts[0])
-    if isinstance(season, str) and season.strip().isdigit():
-        season = int(season)
-    if not isinstance(season, int | str) or isinstance(season, bool):
-        season = None
+    season = _season(value.get("season"), parts if rows and rows[0].month is None else None)
     if not rows and not isinstance(literal, str) and season is None:
         return None
+    circa = value.get("circa") in (True, 1, "1", "true")
     return Date(rows, season, circa, literal if isinstance(literal, str) else None)
+
+
+def _season(season: Any, parts: Any) -> int | str | None:
+    """`season` as given (a number 1–4 or a word), or a season in the month place (13–16,
+    21–24) of the first date."""
+    if season is None and isinstance(parts, list):
+        return _row_season(parts[0])
+    if isinstance(season, str) and season.strip().isdigit():
+        return int(season)
+    if isinstance(season, bool) or not isinstance(season, int | str):
+        return None
+    return season
 
 
 def _date_rows(parts: Any) -> tuple[PartialDate, ...]:
@@ -458,6 +464,7 @@ def parse_edtf(text: str) -> Date | None:
     circa = text.endswith("~")
     body = text[:-1] if circa else text
     rows = []
+    season = None
     for index, piece in enumerate(body.split("/")):
         if index and piece in ("..", ""):
             rows.append(PartialDate(0))
@@ -466,13 +473,16 @@ def parse_edtf(text: str) -> Date | None:
         if match is None:
             return None
         year, month, day = (int(g) if g else None for g in match.groups())
+        if month in _SEASON_MONTHS and day is None and not index:
+            season = _SEASON_MONTHS[month]
+            month = None
         try:
             rows.append(PartialDate(year or 0, month, day))
         except ValueError:
             return None
     if not 1 <= len(rows) <= 2:
         return None
-    return Date(tuple(rows), circa=circa)
+    return Date(tuple(rows), season, circa)
 
 
 # --- shared helpers ------------------------------------------------------------------------
