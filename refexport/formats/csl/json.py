@@ -9,7 +9,6 @@ at all, or nested beyond reason, refuses the whole file in one line.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -18,14 +17,20 @@ import orjson
 from refexport.errors import InputError
 from refexport.fileio import decode_text
 from refexport.formats import WriteOptions, where
-from refexport.formats.csl.mapping import HugeNumber, ItemError, from_item, json_type, to_item
+from refexport.formats.csl.mapping import (
+    HugeNumber,
+    InexactNumberError,
+    ItemError,
+    from_item,
+    json_type,
+    to_item,
+)
 from refexport.model import Problem, ReadResult, Record
 from refexport.text.json import compact_json
 
 # Python refuses to turn more than this many digits into an int (sys.int_info); orjson
 # refuses integers beyond 64 bits. Longer numbers are kept as their length and reported.
 _MAX_INT_DIGITS = 4300
-_LONG_NUMBER = re.compile(rb"[0-9]{19}")
 
 
 def items(records: Sequence[Record], *, stash: bool = True) -> list[dict[str, Any]]:
@@ -64,20 +69,24 @@ def _item_json(item: dict[str, Any]) -> str:
 def read(data: bytes, name: str) -> ReadResult:
     """Read CSL-JSON (an array of items, or one item). Bad items become problems naming the
     item (`refs.json: item 3 (smith2020): …`); the rest is kept."""
-    parsed = _parse(data, name)
+    try:
+        return read_items(_items(_parse(data, name), name), name, guard_note=True)
+    except InexactNumberError:  # orjson reads integers beyond 64 bits as floats
+        return read_items(_items(_parse_with_big_numbers(data, name), name), name, guard_note=True)
+
+
+def _items(parsed: Any, name: str) -> list[Any]:
     if isinstance(parsed, dict):
-        parsed = [parsed]
+        return [parsed]
     if not isinstance(parsed, list):
         raise InputError(name, None, f"expected an array of CSL items, found {json_type(parsed)}")
-    return read_items(parsed, name, guard_note=True)
+    return parsed
 
 
 def _parse(data: bytes, name: str) -> Any:
     encoding = json.detect_encoding(data)
     if encoding != "utf-8" or data.startswith(b"\xef\xbb\xbf"):
         data = decode_text(data, name, "utf-8-sig" if encoding == "utf-8" else encoding).encode("utf-8")
-    if _LONG_NUMBER.search(data):
-        return _parse_with_big_numbers(data, name)  # orjson reads them as floats, or refuses
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as error:
@@ -86,6 +95,8 @@ def _parse(data: bytes, name: str) -> Any:
             raise InputError(name, error.lineno, "JSON nested too deeply (more than 1,024 levels)") from None
         if "utf-8" in message.lower():
             decode_text(data, name)  # refuses naming the line of the bad byte
+        if "number" in message or "integer" in message:
+            return _parse_with_big_numbers(data, name)
         raise _json_error(name, data, error) from None
 
 

@@ -56,6 +56,10 @@ def write_type(record: Record) -> str:
     return record.type if record.type in CSL_TYPES else UNKNOWN_TYPE
 
 
+class InexactNumberError(Exception):
+    """An integer beyond 64 bits was read as a float: the file must be parsed exactly."""
+
+
 class ItemError(ValueError):
     """One item cannot be read; the reader reports it as a problem naming the item."""
 
@@ -69,10 +73,38 @@ def to_item(record: Record, *, guard_note: bool = True, with_stash: bool = True)
     processors' `variable: value` syntax (CSL-JSON); CSL YAML does not need it."""
     item = native_item(record, guard_note)
     if with_stash:
-        delta = stash.delta(record, from_native(item, 0, guard_note))
+        delta = _own_delta(record, item)
+        if delta is None:  # the general case: read the item back and compare
+            delta = stash.delta(record, from_native(item, 0, guard_note))
         if delta:
             item.setdefault("custom", {})[stash.NAME] = delta
     return item
+
+
+def _own_delta(record: Record, item: dict[str, Any]) -> dict[str, Any] | None:
+    """`stash.delta(record, from_native(item))` without reading the item back, for the
+    records whose variables and tags provably read back as they are (every value written,
+    no empty text, tags that `keyword` holds, no fields of other formats): then only the
+    record's own fields can differ. None for any other record."""
+    if record.custom or any(type(v) is str and not v for v in record.variables.values()):
+        return None
+    if any(not tag or tag != tag.strip() for tag in record.tags):
+        return None
+    delta: dict[str, Any] = {}
+    url = record.variables.get("URL")
+    if record.id != record_id(url if isinstance(url, str) else None, item["id"]):
+        delta["id"] = record.id
+    if record.key != item["id"]:
+        delta["key"] = record.key
+    if record.type != item["type"]:
+        delta["type"] = record.type
+    if record.collection:
+        delta["collection"] = list(record.collection)
+    if record.also_in:
+        delta["also_in"] = [list(path) for path in record.also_in]
+    if record.origin:
+        delta["origin"] = [origin.to_dict() for origin in record.origin]
+    return delta
 
 
 def native_item(record: Record, guard_note: bool = True) -> dict[str, Any]:
@@ -266,6 +298,8 @@ def _number(record: Record, name: str, value: Any) -> None:
     if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         record.variables[name] = value
     elif isinstance(value, float):
+        if value.is_integer() and abs(value) >= 2**63:
+            raise InexactNumberError  # an integer orjson could only read as a float: read exactly
         record.variables[name] = repr(value)
     elif isinstance(value, HugeNumber):
         raise ItemError(f"{name} is a number of {value.digits:,} digits")
@@ -275,6 +309,26 @@ def _number(record: Record, name: str, value: Any) -> None:
 
 def _names(record: Record, name: str, value: Any) -> None:
     """CSL names; also a bare string or one object, as processors tolerate."""
+    if type(value) is list and all(type(e) is dict and _PLAIN_NAME_KEYS.issuperset(e) for e in value):
+        names = []
+        for position, entry in enumerate(value, start=1):
+            for part_value in entry.values():
+                if type(part_value) is not str:
+                    _name_part_error(name, position, entry)
+            names.append(Name.from_dict(entry))
+        record.variables[name] = names
+        return
+    _odd_names(record, name, value)
+
+
+def _name_part_error(name: str, position: int, entry: dict[str, Any]) -> None:
+    for part, part_value in entry.items():
+        if part not in _NAME_FLAGS and not isinstance(part_value, str):
+            raise ItemError(f"{name} {position}: {part} must be text, found {json_type(part_value)}")
+
+
+def _odd_names(record: Record, name: str, value: Any) -> None:
+    """Names with flags, strings, or not in a list (the original is kept in `custom`)."""
     entries = value if isinstance(value, list) else [value]
     names = []
     for position, entry in enumerate(entries, start=1):
@@ -283,9 +337,7 @@ def _names(record: Record, name: str, value: Any) -> None:
             continue
         if not isinstance(entry, dict):
             raise ItemError(f"{name} {position} must be a name object, found {json_type(entry)}")
-        for part, part_value in entry.items():
-            if part not in _NAME_FLAGS and not isinstance(part_value, str):
-                raise ItemError(f"{name} {position}: {part} must be text, found {json_type(part_value)}")
+        _name_part_error(name, position, entry)
         parsed = Name.from_dict(entry)
         # Zotero and citeproc-js mark organisations with `isInstitution`, the name in `family`
         if entry.get("isInstitution") and parsed.family and not parsed.given and parsed.literal is None:
@@ -300,9 +352,20 @@ _NAME_FLAGS = frozenset(("comma-suffix", "static-ordering", "parse-names", "isIn
 _NAME_KEYS = frozenset(
     "family given literal non-dropping-particle dropping-particle suffix comma-suffix static-ordering".split()
 )
+_PLAIN_NAME_KEYS = frozenset("family given literal non-dropping-particle dropping-particle suffix".split())
 
 
 def _date(record: Record, name: str, value: Any) -> None:
+    if type(value) is dict and len(value) == 1:  # the common case: `{"date-parts": [[2020, 5]]}`
+        rows = value.get("date-parts")
+        if type(rows) is list and len(rows) == 1 and type(rows[0]) is list and 1 <= len(rows[0]) <= 3:
+            row = rows[0]
+            if all(type(p) is int for p in row) and (len(row) == 1 or 1 <= row[1] <= 12) and row[-1]:
+                try:
+                    record.variables[name] = Date((PartialDate(*row),))
+                    return
+                except ValueError:
+                    pass  # said below, with the item
     date = parse_date(value)
     if date is None:
         record.custom[CUSTOM_PREFIX + name] = value  # e.g. `{"date-parts": []}`: nothing to say
