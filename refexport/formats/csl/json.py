@@ -17,14 +17,8 @@ import orjson
 from refexport.errors import InputError
 from refexport.fileio import decode_text
 from refexport.formats import WriteOptions, where
-from refexport.formats.csl.mapping import (
-    HugeNumber,
-    InexactNumberError,
-    ItemError,
-    from_item,
-    json_type,
-    to_item,
-)
+from refexport.formats.csl.mapping import from_item, to_item
+from refexport.formats.csl.problems import HugeNumber, InexactNumberError, ItemError, json_type
 from refexport.model import Problem, ReadResult, Record
 from refexport.text.json import compact_json
 

@@ -18,8 +18,9 @@ from refexport import stash
 from refexport.errors import InputError
 from refexport.fileio import decode_text
 from refexport.formats import WriteOptions, where
+from refexport.formats.csl.dates import parse_date
 from refexport.formats.csl.json import read_items
-from refexport.formats.csl.mapping import from_native, native_item, parse_date
+from refexport.formats.csl.mapping import from_native, native_item
 from refexport.formats.csl.markdown import from_markdown, to_markdown
 from refexport.model import DATE_VARIABLES, Date, ReadResult, Record
 from refexport.text.yaml import YAMLError, load_yaml, yaml_document
