@@ -632,3 +632,11 @@ def test_nothing_of_ours_reaches_zotero_or_its_exports(zotero_translate: Any) ->
         text += zotero_translate.export(fmt, imported)
     for leak in ("refexport", "custom", "\u200b", "collection", "origin"):
         assert leak not in text, leak
+
+
+def test_zotero_does_not_read_csl_yaml(zotero_translate: Any) -> None:
+    """Zotero has no CSL YAML importer: CSL YAML is for pandoc (README: use CSL-JSON)."""
+    from conftest import ZoteroTranslateError
+
+    with pytest.raises(ZoteroTranslateError, match="No suitable translators"):
+        zotero_translate.import_items(write_yaml(client_records()))

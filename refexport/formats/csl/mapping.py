@@ -31,6 +31,7 @@ from refexport.model import (
     VARIABLE_ORDER,
     Date,
     Name,
+    Origin,
     PartialDate,
     Record,
     record_id,
@@ -67,7 +68,7 @@ def to_item(record: Record, *, guard_note: bool = True, with_stash: bool = True)
     processors' `variable: value` syntax (CSL-JSON); CSL YAML does not need it."""
     item = native_item(record, guard_note)
     if with_stash:
-        delta = _own_delta(record, item)
+        delta = own_delta(record, item)
         if delta is None:  # the general case: read the item back and compare
             delta = stash.delta(record, from_native(item, 0, guard_note))
         if delta:
@@ -75,7 +76,7 @@ def to_item(record: Record, *, guard_note: bool = True, with_stash: bool = True)
     return item
 
 
-def _own_delta(record: Record, item: dict[str, Any]) -> dict[str, Any] | None:
+def own_delta(record: Record, item: dict[str, Any]) -> dict[str, Any] | None:
     """`stash.delta(record, from_native(item))` without reading the item back, for the
     records whose variables and tags provably read back as they are (every value written,
     no empty text, tags that `keyword` holds, no fields of other formats): then only the
@@ -159,8 +160,9 @@ _KEYWORD_UNESCAPE = re.compile(r"\\([\\,])")
 
 
 def tags_of(value: str) -> list[str]:
-    parts = _KEYWORD_PART.findall(value) if "\\" in value else value.split(",")
-    tags = [_KEYWORD_UNESCAPE.sub(r"\1", part.strip()) for part in parts]
+    if "\\" not in value:
+        return [tag for tag in (part.strip() for part in value.split(",")) if tag]
+    tags = [_KEYWORD_UNESCAPE.sub(r"\1", part.strip()) for part in _KEYWORD_PART.findall(value)]
     return [tag for tag in tags if tag]
 
 
@@ -236,10 +238,46 @@ def from_item(item: dict[str, Any], index: int, guard_note: bool = True) -> Reco
     if isinstance(custom, dict) and stash.NAME in custom:
         try:
             saved = custom[stash.NAME]
-            return stash.apply(record, saved if isinstance(saved, dict) else stash.decode(saved))
+            if not isinstance(saved, dict):
+                saved = stash.decode(saved)
+            if _OWN_FIELDS.issuperset(saved):
+                return _apply_own(record, saved)
+            return stash.apply(record, saved)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise ItemError(f"custom.{stash.NAME} is damaged: {error}") from None
     return record
+
+
+_OWN_FIELDS = frozenset(("id", "key", "type", "tags", "collection", "also_in", "origin", "custom"))
+
+
+def _apply_own(record: Record, saved: dict[str, Any]) -> Record:
+    """`stash.apply` for a stash of the record's own fields only (the common case: section
+    path and origin), set directly instead of through the JSON form. TypeError on bad shapes."""
+    for name in ("id", "key", "type"):
+        if name in saved:
+            if not isinstance(saved[name], str):
+                raise TypeError(f"{name}: text expected")
+            setattr(record, name, saved[name])
+    if "tags" in saved:
+        record.tags = _strings(saved["tags"])
+    if "collection" in saved:
+        record.collection = _strings(saved["collection"])
+    if "also_in" in saved:
+        record.also_in = [_strings(path) for path in saved["also_in"]]
+    if "origin" in saved:
+        record.origin = [Origin.from_dict(origin) for origin in saved["origin"]]
+    if "custom" in saved:
+        if not isinstance(saved["custom"], dict):
+            raise TypeError("custom: an object expected")
+        record.custom = dict(saved["custom"])
+    return record
+
+
+def _strings(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("a list of strings expected")
+    return list(value)
 
 
 def from_native(item: dict[str, Any], index: int, guard_note: bool = True) -> Record:

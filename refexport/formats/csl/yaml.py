@@ -11,7 +11,7 @@ notes, so notes are written as they are.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from refexport import stash
@@ -20,7 +20,7 @@ from refexport.fileio import decode_text
 from refexport.formats import WriteOptions, where
 from refexport.formats.csl.dates import parse_date
 from refexport.formats.csl.json import read_items
-from refexport.formats.csl.mapping import from_native, native_item
+from refexport.formats.csl.mapping import from_native, native_item, own_delta
 from refexport.formats.csl.markdown import from_markdown, to_markdown
 from refexport.model import DATE_VARIABLES, Date, ReadResult, Record
 from refexport.text.yaml import YAMLError, load_yaml, yaml_document
@@ -46,26 +46,39 @@ def write_yaml(records: Sequence[Record], options: WriteOptions) -> Iterator[str
 def yaml_item(record: Record) -> dict[str, Any]:
     """The CSL YAML item for `record` (strings as pandoc Markdown), with the stash of what
     it cannot say."""
-    item = _to_yaml(native_item(record, guard_note=False))
-    delta = stash.delta(record, from_native(_from_yaml(item), 0, guard_note=False))
+    native = native_item(record, guard_note=False)
+    exact: list[bool] = []
+    item = _to_yaml(native, exact)
+    delta = own_delta(record, native) if not exact else None  # every string reads back as it was
+    if delta is None:
+        delta = stash.delta(record, from_native(_from_yaml(item), 0, guard_note=False))
     if delta:
         item.setdefault("custom", {})[stash.NAME] = delta
     return item
 
 
-def _to_yaml(item: dict[str, Any]) -> dict[str, Any]:
+def _to_yaml(item: dict[str, Any], inexact: list[bool]) -> dict[str, Any]:
+    """The item with its strings as Markdown; appends to `inexact` when one of them would not
+    read back as it was (then the writer reads the whole item back to find the stash)."""
+
+    def convert(text: str) -> str:
+        markdown = to_markdown(text)
+        if markdown is not text and not inexact and from_markdown(markdown) != text:
+            inexact.append(True)
+        return markdown
+
     out: dict[str, Any] = {}
     for name, value in item.items():
         if name == "custom":
             out[name] = value  # ours (and pandoc ignores it): no Markdown
         elif name in DATE_VARIABLES and isinstance(value, dict):
-            out[name] = _date_to_yaml(value)
+            out[name] = _date_to_yaml(value, convert)
         else:
-            out[name] = _strings(value, to_markdown)
+            out[name] = _strings(value, convert)
     return out
 
 
-def _date_to_yaml(value: dict[str, Any]) -> Any:
+def _date_to_yaml(value: dict[str, Any], convert: Callable[[str], str]) -> Any:
     """An EDTF string, as pandoc writes dates, where pandoc reads it back as this date
     (positive four-digit years, no season, circa, literal or open end); else the object."""
     date = Date.from_csl(value)
@@ -73,10 +86,10 @@ def _date_to_yaml(value: dict[str, Any]) -> Any:
     plain = date.season is None and not date.circa and date.literal is None
     if plain and rows and all(1000 <= row.year <= 9999 for row in rows):
         return "/".join(row.iso() for row in rows)
-    return _strings(value, to_markdown)
+    return _strings(value, convert)
 
 
-def _strings(value: Any, convert: Any) -> Any:
+def _strings(value: Any, convert: Callable[[str], str]) -> Any:
     if isinstance(value, str):
         return convert(value)
     if isinstance(value, list):
