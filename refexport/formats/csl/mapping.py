@@ -130,15 +130,46 @@ def _rank(name: str) -> int:
 
 
 def _native_custom(custom: dict[str, Any], item: dict[str, Any]) -> None:
-    """The `csl:` keys read from another CSL file that the schema has, back in their place."""
+    """The `csl:` keys read from another CSL file that the schema has, back in their place;
+    a date the model holds differently (a range with two seasons, `raw` beside the parts)
+    as it was read, while it still says the record's date."""
     for name, value in custom.items():
         if not name.startswith(CUSTOM_PREFIX):
             continue
         var = name[len(CUSTOM_PREFIX) :]
-        if var == "custom" and isinstance(value, dict) and stash.NAME not in value:
+        if var in DATE_VARIABLES:
+            if var in item and _valid_date(value) and _same_date(value, item[var]):
+                item[var] = value
+        elif var == "custom" and isinstance(value, dict) and stash.NAME not in value:
             item["custom"] = dict(value)
         elif _fits_schema(var, value):
             item[var] = value
+
+
+def _valid_date(value: Any) -> bool:
+    """A date object the schema accepts (1–2 rows of 1–3 parts, text fields as text)."""
+    if not isinstance(value, dict) or not value or not _DATE_KEYS.issuperset(value):
+        return False
+    rows = value.get("date-parts", [[0]])
+    if not isinstance(rows, list) or not 1 <= len(rows) <= 2:
+        return False
+    for row in rows:
+        if not isinstance(row, list) or not 1 <= len(row) <= 3:
+            return False
+        if not all(isinstance(p, str) or _is_number(p) for p in row):
+            return False
+    return all(isinstance(value.get(k, ""), str) for k in ("literal", "raw"))
+
+
+_DATE_KEYS = frozenset(("date-parts", "season", "circa", "literal", "raw"))
+
+
+def _same_date(original: Any, written: dict[str, Any]) -> bool:
+    try:
+        date = parse_date(original)
+    except ItemError:
+        return False
+    return date is not None and date.to_csl() == written
 
 
 def _fits_schema(var: str, value: Any) -> bool:

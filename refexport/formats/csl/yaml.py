@@ -22,7 +22,7 @@ from refexport.formats.csl.dates import parse_date
 from refexport.formats.csl.json import read_items
 from refexport.formats.csl.mapping import from_native, native_item, own_delta
 from refexport.formats.csl.markdown import from_markdown, to_markdown
-from refexport.model import DATE_VARIABLES, Date, ReadResult, Record
+from refexport.model import DATE_VARIABLES, ReadResult, Record
 from refexport.text.yaml import YAMLError, load_yaml, yaml_document
 
 _HEADER = "---\nreferences:"
@@ -81,7 +81,9 @@ def _to_yaml(item: dict[str, Any], inexact: list[bool]) -> dict[str, Any]:
 def _date_to_yaml(value: dict[str, Any], convert: Callable[[str], str]) -> Any:
     """An EDTF string, as pandoc writes dates, where pandoc reads it back as this date
     (positive four-digit years, no season, circa, literal or open end); else the object."""
-    date = Date.from_csl(value)
+    date = parse_date(value)
+    if date is None or date.to_csl() != value:  # kept as read (a range with two seasons …)
+        return _strings(value, convert)
     rows = date.parts
     plain = date.season is None and not date.circa and date.literal is None
     if plain and rows and all(1000 <= row.year <= 9999 for row in rows):
