@@ -639,3 +639,23 @@ def test_zotero_does_not_read_csl_yaml(zotero_translate: Any) -> None:
 
     with pytest.raises(ZoteroTranslateError, match="No suitable translators"):
         zotero_translate.import_items(write_yaml(client_records()))
+
+
+def test_we_read_pandocs_own_csl_yaml_as_pandocs_csl_json(tmp_path: Path) -> None:
+    """pandoc writes CSL YAML itself (`-t markdown -s` of CSL-JSON): we read it to the same
+    titles, names and dates as the CSL-JSON pandoc writes of the same references (whose
+    writer drops nocase spans, which its Markdown keeps)."""
+    (tmp_path / "refs.json").write_text(write_json(client_records()), encoding="utf-8")
+    their_yaml = pandoc("-f", "csljson", "-t", "markdown", "-s", "refs.json", cwd=tmp_path)
+    their_json = pandoc("-f", "csljson", "-t", "csljson", "refs.json", cwd=tmp_path)
+    from_yaml = read_yaml(their_yaml, "pandoc.md")
+    from_json = read_json(their_json, "pandoc.json")
+
+    def summary(record: Record) -> tuple[Any, ...]:
+        names = {k: v for k, v in record.variables.items() if k in NAME_VARIABLES}
+        title = (
+            record.title.replace('<span class="nocase">', "").replace("</span>", "") if record.title else None
+        )
+        return record.key, title, names, record.issued if record.issued and record.issued.parts else None
+
+    assert [summary(r) for r in from_yaml] == [summary(r) for r in from_json]
