@@ -194,6 +194,41 @@ def opml(ctx: click.Context, feeds: bool, feed_base: str | None, **options: Any)
         _export(ctx, "opml")
 
 
+@cli.command("cite")
+@_common_options
+@click.option(
+    "--style",
+    default="gb-t-7714-2015-numeric",
+    show_default=True,
+    help="gb-t-7714-2015-numeric, gb-t-7714-2015-author-date, apa, ieee, chicago-author-date, "
+    "or a .csl file.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output markup.",
+)
+@click.option(
+    "--locale", help="Language of the style's terms and dates (zh-CN, en-US); default: the style's."
+)
+@click.pass_context
+def cite_command(ctx: click.Context, /, style: str, fmt: str, locale: str | None, **options: Any) -> None:
+    """The catalog as a formatted bibliography (needs pandoc: pip install 'refexport[cite]')."""
+    obj = _settings(ctx, **options)
+    from refexport.cite import CiteError, bibliography, join
+    from refexport.csljson import csl_items
+
+    records, _ = _load(obj)
+    try:
+        text = join(bibliography(csl_items(records), style, locale, fmt), fmt)  # type: ignore[arg-type]
+    except (CiteError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    _emit(obj, text)
+
+
 @cli.command()
 @_common_options
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
