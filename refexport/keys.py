@@ -287,6 +287,14 @@ class KeyCache:
             self._put(cache_key, cached)
         return cached.split()
 
+    def known(self, material: str) -> str | None:
+        """The cached value for `material`, if any (after `prefetch`, without a query)."""
+        return self._get(material)
+
+    def remember(self, material: str, value: str) -> None:
+        """Cache a value (written by `save`)."""
+        self._put(material, value)
+
     def memoised(self, material: str, compute: Callable[[], str]) -> str:
         """The cached result for `material`, computing (and caching) it when new."""
         value = self._get(material)
