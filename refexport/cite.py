@@ -24,8 +24,8 @@ import re
 import shutil
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -66,6 +66,17 @@ def style_file(style: str) -> Path:
         return path
     names = ", ".join(STYLES)
     raise CiteError(f"unknown style {style!r}: give one of {names} or a .csl file")
+
+
+def style_title(path: Path) -> str:
+    """The `<info><title>` of a CSL style (the file name when it has none)."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        title = fromstring(path.read_bytes()).find(f"{{{_CSL_NS}}}info/{{{_CSL_NS}}}title")
+    except Exception:  # any unreadable style is named by its file
+        return path.stem
+    return title.text.strip() if title is not None and title.text else path.stem
 
 
 def pandoc_binary() -> str:

@@ -229,6 +229,26 @@ def cite_command(ctx: click.Context, /, style: str, fmt: str, locale: str | None
     _emit(obj, text)
 
 
+@cli.command("html")
+@_common_options
+@click.option(
+    "--style",
+    default="gb-t-7714-2015-numeric",
+    show_default=True,
+    help="Style of each entry's formatted reference: a bundled style's name or a .csl file.",
+)
+@click.pass_context
+def html_command(ctx: click.Context, /, style: str, **options: Any) -> None:
+    """One self-contained HTML page to browse, search and cite the catalog from."""
+    _settings(ctx, **options)
+    from refexport.cite import CiteError
+
+    try:
+        _export(ctx, "html", style=style)
+    except CiteError as error:
+        raise click.ClickException(str(error)) from None
+
+
 @cli.command()
 @_common_options
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
@@ -255,13 +275,19 @@ def convert(ctx: click.Context, inputs: tuple[str, ...], output_format: str, **o
 @click.pass_context
 def build(ctx: click.Context, out_dir: str, **options: Any) -> None:
     """Regenerate every export of the catalog (refs.bib, refs-biblatex.bib, refs.json,
-    refs.yaml, refs.opml, feeds.opml, zotero.json, zotero.rdf) into a folder."""
+    refs.yaml, refs.opml, feeds.opml, zotero.json, zotero.rdf, refs.html) into a folder."""
     obj = _settings(ctx, **options)
     from refexport.catalog import Catalog
     from refexport.exports import build as build_exports
 
     records_, title = _load(obj)
-    for path in build_exports(Catalog(records=records_, title=title), Path(out_dir)):
+    from refexport.cite import CiteError
+
+    try:
+        written = build_exports(Catalog(records=records_, title=title), Path(out_dir))
+    except CiteError as error:
+        raise click.ClickException(f"refs.html: {error}") from None
+    for path in written:
         click.echo(str(path), err=True)
 
 

@@ -104,8 +104,9 @@ WRITERS: dict[str, tuple[str, str, dict[str, str]]] = {
     "records": ("refexport.jsonlines", "write", {}),
     "zotero": ("refexport.zotero", "export_json", {}),
     "zotero-rdf": ("refexport.zoterordf", "write_rdf", {}),
+    "html": ("refexport.html", "write", {}),
 }
-_TAKES_TITLE = {"opml", "opml-feeds", "zotero", "zotero-rdf"}
+_TAKES_TITLE = {"opml", "opml-feeds", "zotero", "zotero-rdf", "html"}
 
 
 def write_any(fmt: str, records: Sequence[Record], title: str | None = None, **options: object) -> str:
