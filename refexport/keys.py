@@ -227,6 +227,7 @@ class KeyCache:
         self.path = path
         self._known: dict[str, str] = {}
         self._new: dict[str, str] = {}
+        self._asked: set[str] = set()  # keys already looked up (found or not)
         self._db: sqlite3.Connection | None = None
         self._opened = False
 
@@ -254,9 +255,10 @@ class KeyCache:
     def prefetch(self, keys: Iterable[str]) -> None:
         """Read the rows for many keys at once (one query per 500 keys)."""
         db = self._connection()
-        wanted = [k for k in dict.fromkeys(keys) if k not in self._known]
+        wanted = [k for k in dict.fromkeys(keys) if k not in self._known and k not in self._asked]
         if db is None:
             return
+        self._asked.update(wanted)
         try:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
@@ -267,7 +269,7 @@ class KeyCache:
             self._db = None
 
     def _get(self, key: str) -> str | None:
-        if key not in self._known and key not in self._new:
+        if key not in self._known and key not in self._new and key not in self._asked:
             self.prefetch([key])
         return self._known.get(key, self._new.get(key))
 
