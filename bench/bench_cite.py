@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from common import BLOG, REPO, run_child
+from common import BLOG, REPO, median_of, run_child
 
 REFEXPORT = [sys.executable, "-m", "refexport"]
 QUERIES = ["分", "分布", "分布式", "t", "te", "ten", "tens", "tensorflow", "知乎", "深度学习 gpu"]
@@ -41,7 +41,7 @@ requestAnimationFrame(() => setTimeout(() => done([window.refexportLastFilterMs,
 
 
 def median_runs(runs: int, argv: list[str], env: dict[str, str] | None = None) -> float:
-    return statistics.median(run_child(argv, env)[0] for _ in range(runs))
+    return median_of(runs, lambda: run_child(argv, env)[0])[0]
 
 
 def main() -> None:

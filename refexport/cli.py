@@ -194,15 +194,18 @@ def opml(ctx: click.Context, feeds: bool, feed_base: str | None, **options: Any)
         _export(ctx, "opml")
 
 
-@cli.command("cite")
-@_common_options
-@click.option(
+_style_option = click.option(
     "--style",
     default="gb-t-7714-2015-numeric",
     show_default=True,
     help="gb-t-7714-2015-numeric, gb-t-7714-2015-author-date, apa, ieee, chicago-author-date, "
     "or a .csl file.",
 )
+
+
+@cli.command("cite")
+@_common_options
+@_style_option
 @click.option(
     "--format",
     "fmt",
@@ -231,12 +234,7 @@ def cite_command(ctx: click.Context, /, style: str, fmt: str, locale: str | None
 
 @cli.command("html")
 @_common_options
-@click.option(
-    "--style",
-    default="gb-t-7714-2015-numeric",
-    show_default=True,
-    help="Style of each entry's formatted reference: a bundled style's name or a .csl file.",
-)
+@_style_option
 @click.pass_context
 def html_command(ctx: click.Context, /, style: str, **options: Any) -> None:
     """One self-contained HTML page to browse, search and cite the catalog from."""

@@ -33,6 +33,18 @@ def require_tool(name: str) -> str:
     pytest.skip(f"{name} is not installed")
 
 
+def require_pandoc_citeproc() -> None:
+    """The engine of refexport.cite (pypandoc-binary's pandoc). Missing: skip, or fail in CI."""
+    from refexport.cite import CiteError, pandoc_binary
+
+    try:
+        pandoc_binary()
+    except CiteError:
+        if os.environ.get("CI"):
+            pytest.fail("pandoc (pip install '.[cite]') must be installed in CI")
+        pytest.skip("pandoc is not installed")
+
+
 def shared_corpus(folder: str) -> Path:
     path = SHARED_CORPUS / folder
     if not path.is_dir():

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from refexport.catalog import load
-from refexport.cite import STYLES, CiteError, bibliography, entries, join, pandoc_binary, style_file
+from refexport.cite import STYLES, CiteError, bibliography, entries, join, style_file
 from refexport.csljson import csl_items
 
-from conftest import DATA, require_tool
+from conftest import DATA, require_pandoc_citeproc, require_tool
 
 FIXTURES = DATA / "cite"
 REPO = Path(__file__).resolve().parent.parent
@@ -28,12 +28,7 @@ CASES = [(c, s) for c in ("default", "synthetic") for s in ("gb-t-7714-2015-nume
 
 @pytest.fixture(scope="module", autouse=True)
 def _engine() -> None:
-    try:
-        pandoc_binary()
-    except CiteError:
-        if os.environ.get("CI"):
-            pytest.fail("pandoc (pypandoc-binary) must be installed in CI")
-        pytest.skip("pandoc is not installed")
+    require_pandoc_citeproc()
 
 
 def catalog_items(name: str) -> list[dict]:

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from refexport.catalog import load
-from refexport.cite import CiteError, entries, pandoc_binary
+from refexport.cite import entries
 from refexport.csljson import csl_items
 from refexport.html import SECTION_SEPARATOR, site_of, write
 from refexport.model import Name, PartialDate, Record
 
-from conftest import require_tool, sample_records
+from conftest import require_pandoc_citeproc, require_tool, sample_records
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("REFEXPORT_ARTIFACTS", REPO / ".artifacts")) / "screenshots"
@@ -25,12 +25,7 @@ ARTIFACTS = Path(os.environ.get("REFEXPORT_ARTIFACTS", REPO / ".artifacts")) / "
 
 @pytest.fixture(scope="module", autouse=True)
 def _engine() -> None:
-    try:
-        pandoc_binary()
-    except CiteError:
-        if os.environ.get("CI"):
-            pytest.fail("pandoc (pypandoc-binary) must be installed in CI")
-        pytest.skip("pandoc is not installed")
+    require_pandoc_citeproc()
 
 
 def hostile_records() -> list[Record]:
