@@ -50,14 +50,14 @@ def month_chart(issued: Counter[str], accessed: Counter[str], labels: dict[str, 
             f'<figure class="chart"><figcaption>{escape(labels["per_month"])}</figcaption>'
             f'<p class="empty">{escape(labels["no_dates"])}</p></figure>'
         )
-    height, top, bottom, left = 200, 16, 28, 36
+    height, top, bottom, left = 210, 30, 28, 36
     plot_width = _WIDTH - left - 8
     slot = plot_width / len(months)
     largest = max([*issued.values(), *accessed.values(), 1])
     scale = (height - top - bottom) / largest
     parts = [
         f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{_WIDTH - 8}" y2="{height - bottom}"/>',
-        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{largest}</text>',
+        f'<text x="{left + 2}" y="{top - 2}">{largest} {escape(labels["entries"])}</text>',
         f'<text x="{left - 4}" y="{height - bottom}" text-anchor="end">0</text>',
     ]
     series = [(issued, "bar", labels["issued"]), (accessed, "bar second", labels["accessed"])]
@@ -75,13 +75,13 @@ def month_chart(issued: Counter[str], accessed: Counter[str], labels: dict[str, 
                     f'width="{bar:.2f}" height="{bar_height:.1f}">'
                     f"<title>{month} {escape(name)}: {count}</title></rect>"
                 )
-        if n % step == 0:
+        if _labelled(month, n, step, int(months[0][:4])) and x < _WIDTH - 40:  # no clipped label
             parts.append(f'<text x="{x:.1f}" y="{height - 10}">{month if step < 12 else month[:4]}</text>')
     legend_x = left + 8
     for k, (_, css, name) in enumerate(shown):
         parts.append(
-            f'<rect class="{css}" x="{legend_x + k * 90}" y="2" width="10" height="10"/>'
-            f'<text x="{legend_x + k * 90 + 14}" y="11">{escape(name)}</text>'
+            f'<rect class="{css}" x="{legend_x + 200 + k * 90}" y="6" width="10" height="10"/>'
+            f'<text x="{legend_x + 200 + k * 90 + 14}" y="15">{escape(name)}</text>'
         )
     totals = "; ".join(
         f"{name}: " + ", ".join(f"{m} {counts[m]}" for m in months if counts.get(m))
@@ -101,6 +101,13 @@ def _month_range(months: set[str]) -> list[str]:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
+
+
+def _labelled(month: str, index: int, step: int, first_year: int) -> bool:
+    """Monthly steps label every `step`-th bar; yearly steps label Januaries only."""
+    if step < 12:
+        return index % step == 0
+    return month.endswith("-01") and (int(month[:4]) - first_year) % (step // 12) == 0
 
 
 def _label_step(count: int) -> int:
