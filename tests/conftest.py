@@ -159,6 +159,18 @@ def zotero_translate() -> Iterator[ZoteroTranslate]:
         server.wait(30)
 
 
+def require_pandoc_citeproc() -> None:
+    """The engine of refexport.citeproc (pypandoc-binary's pandoc). Missing: skip, or fail in CI."""
+    from refexport.citeproc import CiteError, pandoc_binary
+
+    try:
+        pandoc_binary()
+    except CiteError:
+        if os.environ.get("CI"):
+            pytest.fail("pandoc (pip install '.[cite]') must be installed in CI")
+        pytest.skip("pandoc is not installed")
+
+
 def shared_corpus(folder: str) -> Path:
     path = SHARED_CORPUS / folder
     if not path.is_dir():

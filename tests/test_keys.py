@@ -105,7 +105,7 @@ def test_cache_survives_a_new_process_and_ignores_damage(tmp_path: Path) -> None
 def test_the_cache_is_bounded_and_keeps_what_was_used_recently(tmp_path: Path) -> None:
     path = tmp_path / "keys.sqlite"
     old = KeyCache(path, today=100)
-    old.MAX_ROWS = 10
+    old.max_rows = 10
     for n in range(8):
         old.memoised(f"old-{n}", lambda n=n: f"v{n}")
     old.save()
@@ -113,7 +113,7 @@ def test_the_cache_is_bounded_and_keeps_what_was_used_recently(tmp_path: Path) -
     reused.prefetch(["old-0"])  # used again on a later day: kept
     reused.save()
     new = KeyCache(path, today=300)
-    new.MAX_ROWS = 10
+    new.max_rows = 10
     for n in range(6):
         new.memoised(f"new-{n}", lambda n=n: f"w{n}")
     new.save()

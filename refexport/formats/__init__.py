@@ -139,6 +139,18 @@ _FEEDS = Option("feeds", "--feeds", "A subscription list of the sources' feeds."
 _FEED_BASE = Option(
     "feed_base", "--feed-base", "RSSHub-style instance for sites without feeds of their own.", metavar="URL"
 )
+_STYLE = Option(
+    "style",
+    "--style",
+    "gb-t-7714-2015-numeric, gb-t-7714-2015-author-date, apa, ieee, chicago-author-date, or a .csl file.",
+    default="gb-t-7714-2015-numeric",
+)
+_CITE_FORMAT = Option(
+    "format", "--format", "Output markup.", choices=("text", "html", "markdown"), default="text"
+)
+_LOCALE = Option(
+    "locale", "--locale", "Language of the style's terms and dates (zh-CN, en-US); default: the style's."
+)
 _COLLECTION = Option("collection", "--collection", "Name of the top collection (default: the catalog title).")
 
 # In detection order: the first format whose extension matches and whose content test (if
@@ -220,6 +232,20 @@ FORMATS: dict[str, Format] = {
             options=(_FEED_BASE,),
             fixed={"feeds": True},
             command=False,
+        ),
+        Format(
+            "cite",
+            "The catalog as a formatted bibliography (needs pandoc: pip install 'refexport[cite]').",
+            "refexport.formats.cite",
+            reader=None,
+            options=(_STYLE, _CITE_FORMAT, _LOCALE),
+        ),
+        Format(
+            "html",
+            "One self-contained HTML page to browse, search and cite the catalog from.",
+            "refexport.formats.html",
+            reader=None,
+            options=(_STYLE,),
         ),
         Format(
             "markdown",

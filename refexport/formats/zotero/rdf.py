@@ -304,7 +304,7 @@ def _node_type(node: Element) -> str | None:
             uri = prop.get(_RESOURCE) or ""
             for prefix_uri, prefix in _URI_TO_PREFIX.items():
                 if uri.startswith(prefix_uri):
-                    return f"{prefix}:{uri[len(prefix_uri):]}"
+                    return f"{prefix}:{uri[len(prefix_uri) :]}"
             return uri
     return None
 
