@@ -124,6 +124,11 @@ def _is_csl_json(head: bytes) -> bool:
     return head.startswith((b"[", b"{"))
 
 
+def _is_ris(head: bytes) -> bool:
+    # the head is lower-cased: `TY  - JOUR` (one space too, as Zotero reads) in the first lines
+    return head.startswith((b"ty  - ", b"ty - ")) or b"\nty  - " in head[:4096]
+
+
 def _is_csl_yaml(head: bytes) -> bool:
     return head.startswith((b"references:", b"---\nreferences:", b"---\r\nreferences:"))
 
@@ -220,6 +225,13 @@ FORMATS: dict[str, Format] = {
             options=(_FEED_BASE,),
             fixed={"feeds": True},
             command=False,
+        ),
+        Format(
+            "ris",
+            "RIS for EndNote, Mendeley, NoteExpress, CNKI and Zotero.",
+            "refexport.formats.ris",
+            (".ris", ".txt"),  # EndNote, NoteExpress and CNKI save RIS as .txt too
+            _is_ris,
         ),
         Format(
             "markdown",
