@@ -129,6 +129,10 @@ def _is_ris(head: bytes) -> bool:
     return head.startswith((b"ty  - ", b"ty - ")) or b"\nty  - " in head[:4096]
 
 
+def _is_bookmarks(head: bytes) -> bool:
+    return head.startswith(b"<!doctype netscape-bookmark-file-1>")
+
+
 def _is_csl_yaml(head: bytes) -> bool:
     return head.startswith((b"references:", b"---\nreferences:", b"---\r\nreferences:"))
 
@@ -232,6 +236,13 @@ FORMATS: dict[str, Format] = {
             "refexport.formats.ris",
             (".ris", ".txt"),  # EndNote, NoteExpress and CNKI save RIS as .txt too
             _is_ris,
+        ),
+        Format(
+            "bookmarks",
+            "Browser bookmarks (Netscape bookmark file): folders, dates, tags, descriptions.",
+            "refexport.formats.bookmarks",
+            (".html", ".htm"),
+            _is_bookmarks,
         ),
         Format(
             "markdown",
