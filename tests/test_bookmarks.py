@@ -112,7 +112,7 @@ def test_firefox_export() -> None:
     assert by_title["Example.tld"].collection == ["Unsorted Bookmarks"]  # after a </DL> with no <p>
     assert by_title["Latest Headlines"].collection == ["Bookmarks Toolbar Folder"]
     assert by_title["Latest Headlines"].note == "Livemark test comment"
-    assert all("folder test comment" != r.note for r in result.records)  # a folder's comment is no record's
+    assert all(r.note != "folder test comment" for r in result.records)  # a folder's comment is no record's
 
 
 def test_chrome_layout_file() -> None:
