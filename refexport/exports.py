@@ -18,6 +18,8 @@ EXPORT_FILES: dict[str, str] = {
     "feeds.opml": "opml-feeds",
     "zotero.json": "zotero",
     "zotero.rdf": "zotero-rdf",
+    "refs.ris": "ris",
+    "bookmarks.html": "bookmarks",
 }
 
 
