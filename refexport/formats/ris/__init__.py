@@ -235,11 +235,20 @@ def write(records: Sequence[Record], options: WriteOptions) -> Iterator[str]:
 def record_entry(record: Record) -> Entry:
     """The entry for a record, the stash included when the native tags fall short."""
     entry = native_entry(record)
-    located = next(entries(format_entries([entry])))
-    kept = stash.delta(record, entry_record(located.entry, "", 1))
+    if all(_reads_as_written(value) for values in entry.values() for value in values):
+        read_back = entry_record(entry, "", 1)  # one line per value: it reads back as it is
+    else:
+        read_back = entry_record(next(entries(format_entries([entry]))).entry, "", 1)
+    kept = stash.delta(record, read_back)
     if kept:
         entry.setdefault(tables.KEY_TAG, []).append(tables.STASH_PREFIX + stash.encode(kept))
     return entry
+
+
+def _reads_as_written(value: str) -> bool:
+    """A value that rispy reads back unchanged from `XX  - value` (one line, nothing the
+    parser strips): the writer can skip formatting and parsing it to know the read-back."""
+    return "\n" not in value and value == value.strip()
 
 
 def native_entry(record: Record) -> Entry:
