@@ -26,8 +26,9 @@ from refexport.fileio import decode_guessing
 from refexport.formats import WriteOptions, where
 from refexport.model import Date, Origin, Problem, ReadResult, Record, record_id
 from refexport.text.markup import plain
-from refexport.text.xml import escape_attribute, escape_text
+from refexport.text.xml import XML_ILLEGAL, escape_attribute, escape_text
 
+_QUERY = "place:"
 MAX_DEPTH = 256  # folders deeper than this refuse the file (browsers stop far earlier)
 _STASH = stash.NAME  # attribute names are case-insensitive: read back lower-cased
 _MIDNIGHT = "T00:00:00"
@@ -108,13 +109,10 @@ class _Reader(HTMLParser):
         if href is None:
             self.problems.append(Problem(self.name, line, "a link without HREF"))
             return
-        if href.startswith("place:"):
+        if href.startswith(_QUERY):
             return  # Firefox's saved queries: no page to cite
-        record = Record(origin=[Origin(self.name, line, href)])
-        record.url = href
-        record.collection = [name for name in self.folders if name is not None]
-        _read_attributes(record, attrs)
-        self._pending, self._stash = record, attrs.get(_STASH)
+        path = [name for name in self.folders if name is not None]
+        self._pending, self._stash = _bookmark(self.name, line, href, attrs, path), attrs.get(_STASH)
         self._begin("a")
 
     def _complete(self) -> None:
@@ -122,7 +120,7 @@ class _Reader(HTMLParser):
         self._pending = self._stash = None
         if record is None:
             return
-        record.id = record_id(record.url, record.title or "")
+        _identify(record)
         if kept is None:
             self.records.append(record)
             return
@@ -141,6 +139,18 @@ class _Reader(HTMLParser):
             self._open = self._text = self._pending = None
         self._finish_text()
         self._complete()
+
+
+def _bookmark(name: str, line: int, href: str, attrs: dict[str, str | None], path: list[str]) -> Record:
+    """A bookmark's record from its link's attributes (title and note come later)."""
+    record = Record(origin=[Origin(name, line, href)], collection=path)
+    record.url = href
+    _read_attributes(record, attrs)
+    return record
+
+
+def _identify(record: Record) -> None:
+    record.id = record_id(record.url, record.title or "")
 
 
 def _read_attributes(record: Record, attrs: dict[str, str | None]) -> None:
@@ -214,13 +224,14 @@ def write(records: Sequence[Record], options: WriteOptions) -> Iterator[str]:
     path: list[str] = []
     lines: list[str] = []
     for record in records:
-        if not record.url:
-            options.skipped.append(where(record, "a bookmark needs a URL"))
+        if not record.url or record.url.startswith(_QUERY):
+            reason = "a bookmark needs a URL" if not record.url else "a Firefox query (place:), not a page"
+            options.skipped.append(where(record, reason))
             continue
         target = record.collection[: MAX_DEPTH - 1]
         lines.extend(_move(path, target))
         path = list(target)
-        lines.append(_bookmark_lines(record, "    " * (len(path) + 1)))
+        lines.append(_bookmark_lines(record, path))
         if len(lines) >= _BATCH:
             yield "".join(lines)
             lines = []
@@ -249,39 +260,71 @@ def _href(url: str) -> str:
     return _AMPERSAND.sub("&amp;", _URL_SPECIAL_RE.sub(lambda m: _URL_SPECIAL[m.group()], url))
 
 
-def _bookmark_lines(record: Record, indent: str) -> str:
-    native = _native(record, indent)
-    read_back = _Reader("")
-    read_back.feed("".join(_move([], record.collection[: MAX_DEPTH - 1])) + native)
-    read_back.close()
-    kept = stash.delta(record, read_back.records[0]) if read_back.records else {}
+def _bookmark_lines(record: Record, path: list[str]) -> str:
+    """A bookmark's lines, with the stash attribute when the native ones fall short."""
+    native = _Native(record, "    " * (len(path) + 1))
+    if native.exact and all(_is_exact(name) for name in path):
+        read_back = _bookmark("", 2 * len(path) + 1, native.url, dict(native.read), list(path))
+        read_back.title, read_back.note = native.title or None, native.note
+        _identify(read_back)  # what the reader makes of these lines, without parsing them
+    else:
+        reader = _Reader("")
+        reader.feed("".join(_move([], path)) + native.text)
+        reader.close()
+        if not reader.records:
+            return native.text
+        read_back = reader.records[0]
+    kept = stash.delta(record, read_back)
     if not kept:
-        return native
-    end = native.index(">", native.index("<A "))  # attribute values hold no raw ">"
+        return native.text
+    end = native.text.index(">", native.text.index("<A "))  # attribute values hold no raw ">"
     value = escape_attribute(stash.encode(kept)).replace("'", "&#39;")
-    return f'{native[:end]} {_STASH.upper()}="{value}"{native[end:]}'
+    return f'{native.text[:end]} {_STASH.upper()}="{value}"{native.text[end:]}'
 
 
-def _native(record: Record, indent: str) -> str:
-    url = record.url or ""
-    attributes = [f'HREF="{_href(url)}"']
-    accessed = record.accessed
+def _is_exact(text: str) -> bool:
+    """Text that escaping and the parser give back unchanged (no character XML cannot hold,
+    no line break that `_one_line` turns into a space)."""
+    return "\n" not in text and "\r" not in text and not XML_ILLEGAL.search(text)
+
+
+class _Native:
+    """The native lines of a bookmark, and the values a reader gets back from them (`read`:
+    the attributes; `exact`: False when escaping changed a value, so only parsing tells)."""
+
+    def __init__(self, record: Record, indent: str) -> None:
+        self.url = record.url or ""
+        self.read: list[tuple[str, str | None]] = []
+        self.exact = not _URL_SPECIAL_RE.search(self.url)
+        attributes = [f'HREF="{_href(self.url)}"']
+        for name, value in _attributes(record):
+            self.read.append((name.lower(), value))
+            self.exact = self.exact and _is_exact(value)
+            attributes.append(f'{name}="{escape_attribute(value)}"')
+        self.title = plain(record.title) if record.title else self.url
+        self.exact = self.exact and _is_exact(self.title)
+        line = f"{indent}<DT><A {' '.join(attributes)}>{_one_line(self.title)}</A>\n"
+        self.note = record.note.strip() or None if record.note else None
+        if record.note:
+            self.exact = self.exact and _is_exact(record.note.replace("\n", " ")) and self.note == record.note
+            line += f"{indent}<DD>{escape_text(record.note)}\n"
+        self.text = line
+
+
+def _attributes(record: Record) -> Iterator[tuple[str, str]]:
+    """The attributes after HREF, as (name, value before escaping)."""
     raw = record.custom.get("bookmarks:add_date")
+    accessed = record.accessed
     if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-        attributes.append(f'ADD_DATE="{raw.strip()}"')
+        yield "ADD_DATE", raw.strip()
     elif accessed is not None and accessed.is_simple() and accessed.start is not None:
-        attributes.append(f'ADD_DATE="{_timestamp(accessed)}"')
+        yield "ADD_DATE", _timestamp(accessed)
     for name in ("last_modified", "shortcuturl"):
         value = record.custom.get(f"bookmarks:{name}")
         if isinstance(value, str) and value:
-            attributes.append(f'{name.upper()}="{escape_attribute(value)}"')
+            yield name.upper(), value
     if record.tags:
-        attributes.append(f'TAGS="{escape_attribute(",".join(record.tags))}"')
-    title = _one_line(plain(record.title)) if record.title else escape_text(url)
-    line = f"{indent}<DT><A {' '.join(attributes)}>{title}</A>\n"
-    if record.note:
-        line += f"{indent}<DD>{escape_text(record.note)}\n"
-    return line
+        yield "TAGS", ",".join(record.tags)
 
 
 def _timestamp(date: Date) -> str:
