@@ -278,8 +278,19 @@ def _bookmark_lines(record: Record, path: list[str]) -> str:
     if not kept:
         return native.text
     end = native.text.index(">", native.text.index("<A "))  # attribute values hold no raw ">"
-    value = escape_attribute(stash.encode(kept)).replace("'", "&#39;")
-    return f'{native.text[:end]} {_STASH.upper()}="{value}"{native.text[end:]}'
+    value = _STASH_SPECIAL.sub(_stash_entity, stash.encode(kept))
+    return f"{native.text[:end]} {_STASH.upper()}='{value}'{native.text[end:]}"
+
+
+# The stash is JSON in single quotes: its many `"` need no reference (parsing a reference per
+# quote tripled the reader's time), and `'` as `&#39;` keeps Zotero's attribute pattern
+# (`\s(HREF|TAGS|…)=(['"])`) from ever matching inside it.
+_STASH_SPECIAL = re.compile("[&'<>]")
+_STASH_ENTITIES = {"&": "&amp;", "'": "&#39;", "<": "&lt;", ">": "&gt;"}
+
+
+def _stash_entity(match: re.Match[str]) -> str:
+    return _STASH_ENTITIES[match.group()]
 
 
 def _is_exact(text: str) -> bool:
