@@ -218,6 +218,8 @@ def test_huge_line_and_many_entries_stay_linear() -> None:
     assert len(read(huge).records[0].title or "") == 5_000_000
     many = "TY  - JOUR\nTI  - t\nER  - \n" * 20_000
     assert len(read(many).records) == 20_000
+    continued = "TY  - JOUR\nN1  - a\n" + "b\n" * 300_000 + "ER  - \n"  # joined once, not line by line
+    assert len(read(continued).records[0].note or "") == 600_001
 
 
 def test_cli_reports_a_truncated_file(tmp_path: Any) -> None:

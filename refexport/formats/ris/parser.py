@@ -46,7 +46,11 @@ class _Parser(rispy.RisParser):  # type: ignore[misc]
         if extend_multiline:
             if tag is not None and tag != "TY":
                 values = record[self.mapping[tag]]
-                values[-1] = f"{values[-1]}\n{content}"
+                last = values[-1]  # a list of lines, joined in `_entry` (str += str is quadratic)
+                if isinstance(last, list):
+                    last.append(content)
+                else:
+                    values[-1] = [last, content]
             return  # a continuation line before the first tag: rispy would raise
         super()._add_tag(record, tag, content)
 
@@ -95,7 +99,7 @@ def entries(text: str) -> Iterator[Located]:
 def _entry(record: dict[str, Any]) -> Entry:
     out: Entry = {"TY": [record.pop("type_of_reference").strip()]}
     for name, values in record.items():
-        out[_TAG_OF[name]] = values
+        out[_TAG_OF[name]] = [v if isinstance(v, str) else "\n".join(v) for v in values]
     return out
 
 
