@@ -4,7 +4,8 @@ Run `python bench/bench_ris_bookmarks.py [runs]` from the repository root (needs
 ../shared/corpus/blog/_posts). Loads the catalog of every post once (the Markdown reader),
 then times each writer (all records into one string) and each reader (that string back to
 records, checked equal), and prints the median of `runs` (default 5) runs per step with the
-output size. Times are CPU seconds of this process. Also times Python's html.parser alone on the bookmark file (the reader's floor).
+output size. Times are CPU seconds of this process. Also times Python's html.parser alone on
+the bookmark file (the reader's floor).
 """
 
 from __future__ import annotations
