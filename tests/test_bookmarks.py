@@ -178,6 +178,13 @@ def test_bad_entries_and_bytes() -> None:
         read(b"<DL>\n<DT><A HREF='x'>\xff\xfe</A>", "bad.html")
 
 
+def test_declared_legacy_charset() -> None:
+    text = '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=GBK"><DL><DT><A HREF="https://x.test">中文书签</A>'
+    assert read(text.encode("gbk")).records[0].title == "中文书签"
+    unknown = '<META CONTENT="text/html; charset=x-nonsense"><DL><DT><A HREF="https://x.test">t</A>'
+    assert read(unknown).records[0].title == "t"
+
+
 def test_huge_title_is_linear() -> None:
     text = '<DL><DT><A HREF="https://x.test">' + "t" * 5_000_000 + "</A></DL>"
     assert len(read(text).records[0].title or "") == 5_000_000

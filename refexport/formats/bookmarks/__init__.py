@@ -29,6 +29,7 @@ from refexport.text.markup import plain
 from refexport.text.xml import XML_ILLEGAL, escape_attribute, escape_text
 
 _QUERY = "place:"
+_CHARSET = re.compile(rb"charset=[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 MAX_DEPTH = 256  # folders deeper than this refuse the file (browsers stop far earlier)
 _STASH = stash.NAME  # attribute names are case-insensitive: read back lower-cased
 _MIDNIGHT = "T00:00:00"
@@ -189,7 +190,12 @@ def _date_of(text: str) -> tuple[Date | None, bool]:
 def read(data: bytes, name: str) -> ReadResult:
     """Bookmarks of a Netscape bookmark file; a bookmark that cannot be read is reported and
     skipped; folders deeper than MAX_DEPTH refuse the file."""
-    text = decode_guessing(data, name, legacy=())
+    declared = _CHARSET.search(data[:4096])  # old IE exports were saved in the system code page
+    legacy = (declared.group(1).decode("ascii"),) if declared else ()
+    try:
+        text = decode_guessing(data, name, legacy=legacy)
+    except LookupError:  # a charset Python does not know: UTF-8 or the first bad line
+        text = decode_guessing(data, name, legacy=())
     reader = _Reader(name)
     reader.feed(text)
     reader.close()
