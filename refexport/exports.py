@@ -19,6 +19,8 @@ EXPORT_FILES: dict[str, str] = {
     "zotero.json": "zotero",
     "zotero.rdf": "zotero-rdf",
     "refs.html": "html",
+    "refs.ris": "ris",
+    "bookmarks.html": "bookmarks",
 }
 
 

@@ -124,6 +124,15 @@ def _is_csl_json(head: bytes) -> bool:
     return head.startswith((b"[", b"{"))
 
 
+def _is_ris(head: bytes) -> bool:
+    # the head is lower-cased: `TY  - JOUR` (one space too, as Zotero reads) in the first lines
+    return head.startswith((b"ty  - ", b"ty - ")) or b"\nty  - " in head[:4096]
+
+
+def _is_bookmarks(head: bytes) -> bool:
+    return head.startswith(b"<!doctype netscape-bookmark-file-1>")
+
+
 def _is_csl_yaml(head: bytes) -> bool:
     return head.startswith((b"references:", b"---\nreferences:", b"---\r\nreferences:"))
 
@@ -246,6 +255,20 @@ FORMATS: dict[str, Format] = {
             "refexport.formats.html",
             reader=None,
             options=(_STYLE,),
+        ),
+        Format(
+            "ris",
+            "RIS for EndNote, Mendeley, NoteExpress, CNKI and Zotero.",
+            "refexport.formats.ris",
+            (".ris", ".txt"),  # EndNote, NoteExpress and CNKI save RIS as .txt too
+            _is_ris,
+        ),
+        Format(
+            "bookmarks",
+            "Browser bookmarks (Netscape bookmark file): folders, dates, tags, descriptions.",
+            "refexport.formats.bookmarks",
+            (".html", ".htm"),
+            _is_bookmarks,
         ),
         Format(
             "markdown",
