@@ -44,6 +44,7 @@ EXTRA_VARIABLES: frozenset[str] = (
 _UPPER = {v.lower(): v for v in ("DOI", "ISBN", "ISSN", "PMCID", "PMID", "URL")}
 # Zotero's `extraToCSL` line pattern: letters, spaces and hyphens, a colon, a value.
 _LINE = re.compile(r"([A-Za-z \-]+):\s*(.+)$")
+_KEY_LINE = f"{CITATION_KEY}: "
 
 
 def label(variable: str) -> str:
@@ -80,6 +81,11 @@ def parse_extra(text: str, taken: Container[str] = (), names: Container[str] = (
     (already set from a field) is not read from Extra; its line stays in the note. Name
     variables (`names`) take every line of their label, other variables the first."""
     extra = Extra()
+    if text.startswith(_KEY_LINE) and "\n" not in text:  # the common Extra: the key alone
+        value = text[len(_KEY_LINE) :]
+        if value and not value[0].isspace():
+            extra.key = value
+            return extra
     note: list[str] = []
     for line in text.split("\n"):
         match = _LINE.match(line)

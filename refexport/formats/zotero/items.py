@@ -50,7 +50,6 @@ _OWN_READING = STRUCTURAL | {"accessDate", "citationKey"}
 LEGACY_TAG = "refexport"
 _OWN_WRITING = STRUCTURAL | {"accessDate"}
 _CREATOR_KEYS = frozenset({"creatorType", "name", "firstName", "lastName"})
-_NAME_ORDER = sorted(NAME_VARIABLES, key=lambda v: VARIABLE_ORDER[v])
 
 
 def object_key(kind: str, identity: str) -> str:
@@ -65,7 +64,10 @@ def object_key(kind: str, identity: str) -> str:
     return "".join(chars)
 
 
+@functools.lru_cache(maxsize=65536)
 def item_key(rec_id: str) -> str:
+    # cached: a writer derives the key of every record twice (writing it, and checking that
+    # the key read back is the derived one)
     return object_key("item", rec_id)
 
 
@@ -145,15 +147,8 @@ def item_of(record: Record, collection_keys: list[str]) -> dict[str, Any]:
     spec = item_type_of(record)
     fields: dict[str, str] = {}
     lines: list[tuple[str, str]] = []
-    for variable in sorted(record.variables, key=VARIABLE_ORDER.__getitem__):
-        value = record.variables[variable]
-        if variable not in NAME_VARIABLES and variable != "note":
-            _put_value(spec, variable, value, fields, lines)
-    _put_access_date(record, fields)
-    access_line = extra_access_line(record)
-    if access_line is not None:
-        lines.append(("accessed", access_line))
-    creators = _creators(record, spec, lines)
+    names = _fields(record, spec, fields, lines)
+    creators = _creators(record, spec, names, lines)
     for name, value in record.custom.items():
         field_name = name.removeprefix("zotero:")
         ok = field_name != name and isinstance(value, str) and field_name not in _OWN_WRITING
@@ -178,6 +173,31 @@ def item_of(record: Record, collection_keys: list[str]) -> dict[str, Any]:
     return data
 
 
+def _fields(
+    record: Record, spec: ItemType, fields: dict[str, str], lines: list[tuple[str, str]]
+) -> list[str]:
+    """Fill in the fields and Extra lines of the record's text, number and date variables;
+    the name variables it has, in order."""
+    variables = record.variables
+    field_of = spec.variable_field
+    names = []
+    for variable in sorted(variables, key=VARIABLE_ORDER.__getitem__):
+        value = variables[variable]
+        if type(value) is str:  # most variables: one text, one field
+            field_name = field_of.get(variable)
+            if field_name is not None and variable != "note":
+                fields[field_name] = value
+            elif variable in EXTRA_VARIABLES and fits_line(value):
+                lines.append((variable, value))
+        elif variable in NAME_VARIABLES:
+            names.append(variable)
+        elif variable == "accessed" and isinstance(value, Date):
+            _put_access_date(record, value, fields, lines)
+        else:
+            _put_value(spec, variable, value, fields, lines)
+    return names
+
+
 def value_text(value: Value) -> str | None:
     """A text, number or date variable as Zotero text."""
     if isinstance(value, Date):
@@ -191,21 +211,33 @@ def _put_value(
     spec: ItemType, variable: str, value: Value, fields: dict[str, str], lines: list[tuple[str, str]]
 ) -> None:
     text = value_text(value)
-    if text is None or variable == "accessed":
+    if text is None:
         return
     field_name = spec.variable_field.get(variable)
+    if isinstance(value, Date) and not _plain_date(value):
+        # Zotero's date fields are read as one day at most (a range becomes a "season"): the
+        # field gets the first day, an Extra line (which overrides the field) all of it.
+        start = value.start
+        if field_name is not None and start is not None and start.year >= 1:
+            fields[field_name] = start.iso()
+        field_name = None
     if field_name is not None:
         fields[field_name] = text
     elif variable in EXTRA_VARIABLES and fits_line(text):
         lines.append((variable, text))
 
 
-def _put_access_date(record: Record, fields: dict[str, str]) -> None:
+def _plain_date(date: Date) -> bool:
+    """A date Zotero's date parser reads as meant: one day, month or year AD, or a text."""
+    start = date.start
+    return date.literal is not None or (date.is_simple() and start is not None and start.year >= 1)
+
+
+def _put_access_date(
+    record: Record, accessed: Date, fields: dict[str, str], lines: list[tuple[str, str]]
+) -> None:
     """`accessDate` takes only a calendar day; other access dates become an Extra line
-    (`Accessed: 2023-06`, which Zotero's CSL export reads) in `_extra_access_line`."""
-    accessed = record.accessed
-    if accessed is None:
-        return
+    (`Accessed: 2023-06`, which Zotero's CSL export reads)."""
     raw = record.custom.get("zotero:accessDate")
     if isinstance(raw, str) and parse_access_date(raw)[0] == accessed:
         fields["accessDate"] = raw  # the time of day a Zotero item had
@@ -213,6 +245,10 @@ def _put_access_date(record: Record, fields: dict[str, str]) -> None:
     text = access_date_text(accessed)
     if text is not None:
         fields["accessDate"] = text
+        return
+    line = date_text(accessed)
+    if line is not None and fits_line(line):
+        lines.append(("accessed", line))
 
 
 def extra_access_line(record: Record) -> str | None:
@@ -224,10 +260,12 @@ def extra_access_line(record: Record) -> str | None:
     return text if text is not None and fits_line(text) else None
 
 
-def _creators(record: Record, spec: ItemType, lines: list[tuple[str, str]]) -> list[dict[str, Any]]:
+def _creators(
+    record: Record, spec: ItemType, variables: list[str], lines: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for variable in _NAME_ORDER:
-        names = record.variables.get(variable)
+    for variable in variables:
+        names = record.variables[variable]
         if not isinstance(names, list):
             continue
         creator_type = spec.creator_for(variable)
@@ -254,9 +292,7 @@ def record_of(data: dict[str, Any], path_by_key: dict[str, tuple[str, ...]]) -> 
     spec = types.item_types.get(item_type) or ItemType(item_type, (), {}, ())
     if spec.name not in types.item_types or types.zotero_type(record.type) != item_type:
         record.custom["zotero:itemType"] = item_type
-    for field_name, value in data.items():
-        if field_name not in _OWN_READING and value not in ("", None, [], {}):
-            _read_field(record, spec, field_name, value)
+    _read_fields(record, spec, data)
     _read_access_date(record, data.get("accessDate"))
     _read_creators(record, spec, data.get("creators") or [])
     legacy = _read_extra(record, data)
@@ -272,6 +308,19 @@ def record_of(data: dict[str, Any], path_by_key: dict[str, tuple[str, ...]]) -> 
     if data.get("relations"):
         record.custom["zotero:relations"] = data["relations"]
     return record
+
+
+def _read_fields(record: Record, spec: ItemType, data: dict[str, Any]) -> None:
+    variables = record.variables
+    field_variable = spec.field_variable
+    for field_name, value in data.items():
+        if field_name in _OWN_READING or not value:
+            continue
+        variable = field_variable.get(field_name)
+        if type(value) is str and variable is not None and variable not in variables:
+            variables[variable] = parse_date(value) if variable in DATE_VARIABLES else value
+        else:
+            _read_field(record, spec, field_name, value)
 
 
 def _read_field(record: Record, spec: ItemType, field_name: str, value: Any) -> None:
@@ -320,7 +369,9 @@ def _read_extra(record: Record, data: dict[str, Any]) -> bool:
     native_key = data.get("citationKey") or None
     if not isinstance(text, str) or not (native_key is None or isinstance(native_key, str)):
         raise TypeError("extra or citationKey is not text")
-    parsed = parse_extra(text, record.variables, NAME_VARIABLES) if text else Extra()
+    # Zotero: an Extra line never overrides a field, except a date's (`Issued: 2020-05/2020-06`)
+    taken = {v for v in record.variables if v not in DATE_VARIABLES}
+    parsed = parse_extra(text, taken, NAME_VARIABLES) if text else Extra()
     record.key = native_key or parsed.key or ""
     if native_key and parsed.key and parsed.key != native_key:
         record.custom["zotero:citationKey"] = native_key  # both, and different: keep the line's
@@ -365,7 +416,9 @@ def api_problems(record: Record, item: dict[str, Any]) -> list[str]:
         if len(tag) > MAX_TAG
     ]
     for field_name, value in item.items():
-        size = len(value.encode("utf-8")) if isinstance(value, str) else 0
+        # a character is 1 to 4 bytes in UTF-8: only long values need counting
+        long = isinstance(value, str) and len(value) * 4 > MAX_FIELD_BYTES
+        size = len(value.encode("utf-8")) if long else 0
         if size > MAX_FIELD_BYTES:
             problems.append(
                 f"{field_name} has {size:,} bytes: the Zotero API refuses fields over {MAX_FIELD_BYTES:,}"

@@ -29,7 +29,7 @@ from typing import Any
 
 from refexport import stash
 from refexport.formats import WriteOptions
-from refexport.formats.zotero import NOT_CITATIONS, top_collection
+from refexport.formats.zotero import NOT_CITATIONS, stash_delta, top_collection
 from refexport.formats.zotero.items import (
     collection_key,
     collection_tree,
@@ -145,27 +145,26 @@ def write(records: Sequence[Record], options: WriteOptions) -> Iterator[str]:
     top = top_collection(options)
     specs = collection_tree(records, top)
     order = {spec.key: position for position, spec in enumerate(specs)}
-    path_by_key = {spec.key: spec.path for spec in specs}
+    # the paths as `read` gets them back: collection names go through XML too
+    path_by_key = {spec.key: tuple(XML_ILLEGAL.sub("", name) for name in spec.path) for spec in specs}
     declarations = "\n".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in PREFIXES.items())
     yield f'<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF\n{declarations}>\n'
     members: dict[str, list[str]] = {}
     for record in records:
         item = item_of(record, [collection_key(p) for p in record_paths(record, top)])
-        back = record_of(rdf_view(item, order), path_by_key)
-        back.origin = record.origin  # never native: compared once here, not field by field
-        delta = stash.delta(record, back)
-        if record.origin:
-            delta["origin"] = [origin.to_dict() for origin in record.origin]
+        delta = stash_delta(record, record_of(rdf_view(item, order), path_by_key))
         for key in item["collections"]:
             members.setdefault(key, []).append(item["key"])
         yield "\n".join(_item_lines(item, delta)) + "\n"
+    subcollections: dict[str | None, list[str]] = {}
+    for spec in specs:
+        subcollections.setdefault(spec.parent, []).append(f"{COLLECTION_PREFIX}{spec.key}")
     for spec in specs:
         lines = [
             f'    <z:Collection rdf:about="{COLLECTION_PREFIX}{spec.key}">',
             _element("dc:title", spec.name),
         ]
-        children = [f"{COLLECTION_PREFIX}{s.key}" for s in specs if s.parent == spec.key]
-        children += [f"{ITEM_PREFIX}{key}" for key in members.get(spec.key, [])]
+        children = subcollections.get(spec.key, []) + [f"{ITEM_PREFIX}{k}" for k in members.get(spec.key, [])]
         lines += [f'        <dcterms:hasPart rdf:resource="{ref}"/>' for ref in children]
         yield "\n".join([*lines, "    </z:Collection>"]) + "\n"
     yield "</rdf:RDF>\n"
