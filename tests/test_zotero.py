@@ -358,3 +358,17 @@ def test_dates_in_every_csl_form_survive() -> None:
         [],
     ]
     assert read_back(records).records == records
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'[{"itemType": "book", "volume": ' + b"9" * 5000 + b"}]",
+        b'{"items": [], "refexport": {"AAAAAAAA": ' + b"[" * 50_000 + b"]" * 50_000 + b"}}",
+    ],
+    ids=["deep nesting", "a 5,000-digit number", "deep stash"],
+)
+def test_hostile_json_is_refused_in_one_line(data: bytes) -> None:
+    with pytest.raises(InputError, match=r"^hostile\.json: not JSON refexport can read"):
+        ZOTERO.read(data, "hostile.json")

@@ -106,6 +106,8 @@ def read(data: bytes, name: str) -> ReadResult:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(name, error.lineno, f"not JSON: {error.msg} (column {error.colno})") from None
+    except (ValueError, RecursionError) as error:  # a number of 4,300+ digits, nesting too deep
+        raise InputError(name, None, f"not JSON refexport can read: {error}") from None
     raw_collections: Any = []
     stashes: Any = {}
     if isinstance(document, list):
@@ -148,7 +150,7 @@ def _read_item(
         key = entry.get("key")
         kept = stashes.get(key) if isinstance(key, str) else None
         return stash.apply(record, kept) if kept else record
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
         problems.append(Problem(name, f"{label} ({entry.get('key', '?')})", f"bad item: {error}"))
         return None
 

@@ -325,6 +325,6 @@ def read(data: bytes, name: str) -> ReadResult:
         try:
             record = record_of(item, found.paths)
             result.records.append(stash.apply(record, stash.decode(kept)) if kept else record)
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
             result.problems.append(Problem(name, label, f"bad item: {error}"))
     return result
