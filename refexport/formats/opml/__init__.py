@@ -66,13 +66,8 @@ DEFAULT_TITLE = "Reading list"
 # Whitespace must be written as references in attributes, or parsers normalise it to spaces.
 # (`&` first; chained str.replace is several times faster than str.translate with a dict.)
 _ATTRIBUTE_ESCAPES = (
-    ("&", "&amp;"),
-    ("<", "&lt;"),
-    (">", "&gt;"),
-    ('"', "&quot;"),
-    ("\t", "&#9;"),
-    ("\n", "&#10;"),
-    ("\r", "&#13;"),
+    ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
+    ("\t", "&#9;"), ("\n", "&#10;"), ("\r", "&#13;"),
 )
 _TEXT_ESCAPES = _ATTRIBUTE_ESCAPES[:3]
 _NEEDS_ESCAPE = re.compile(r'[&<>"\t\n\r]')
