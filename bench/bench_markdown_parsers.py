@@ -66,19 +66,33 @@ PARSERS = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--corpus", type=Path, action="append", help=f"folder of posts (repeatable; default {BLOG})")
+    parser.add_argument(
+        "--corpus", type=Path, action="append", help=f"folder of posts (repeatable; default {BLOG})"
+    )
     args = parser.parse_args()
     for folder in args.corpus or [BLOG]:
         measure(folder, args.runs)
 
 
 def measure(folder: Path, runs: int) -> None:
-    posts = [p.read_text(encoding="utf-8-sig") for p in sorted(folder.iterdir()) if p.suffix in (".md", ".markdown")]
-    print(f"{folder}: {len(posts)} posts, {sum(len(p.encode()) for p in posts) / 1e6:.1f} MB, median of {runs} runs")
+    posts = [
+        p.read_text(encoding="utf-8-sig")
+        for p in sorted(folder.iterdir())
+        if p.suffix in (".md", ".markdown")
+    ]
+    print(
+        f"{folder}: {len(posts)} posts, {sum(len(p.encode()) for p in posts) / 1e6:.1f} MB, "
+        f"median of {runs} runs"
+    )
     reference: list[Counter[str]] | None = None
-    print("| parser | version | parse, whole corpus | source positions of inline links | posts whose links agree |")
+    print(
+        "| parser | version | parse, whole corpus | source positions of inline links "
+        "| posts whose links agree |"
+    )
     print("|---|---|---|---|---|")
     for name, make in PARSERS.items():
         try:

@@ -1,0 +1,335 @@
+"""The entries of one leaf block: every http/https/ftp link and bare URL with the title and the
+description tail the block gives it (rules of issue 8, parts 2 and 3).
+
+* Title of a link: its text, inline markup reduced to text (code spans kept, images dropped).
+  A placeholder text (`pdf`, `code`, `[1]`, `链接` …, data/placeholder-link-texts.txt) gives way
+  to the line's earlier real link title, else its leading bold text, else its leading text.
+* A bare URL, an autolink or a link whose text is its URL takes the name written before it on
+  its line (`* Airbnb https://…`) when the URL ends the line or a description follows it.
+* Note: the description after the link on its line, after ` - `, ` — `, ` – `, `: `, `：` or
+  `，` (in list items also after nothing but a space when the item starts with the link).
+* Links whose content is only images (badges) and images themselves are not entries.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from refexport.markdown.tokens import (
+    BREAK,
+    CELL_LEAF,
+    CODE,
+    HEADING_LEAF,
+    HTML_LEAF,
+    IMAGE_CLOSE,
+    IMAGE_OPEN,
+    LINK_CLOSE,
+    LINK_OPEN,
+    PARAGRAPH_LEAF,
+    STRONG_CLOSE,
+    STRONG_OPEN,
+    TEXT,
+    Leaf,
+    Token,
+)
+
+# A URL starts with one of the record schemes, not glued to a longer scheme (`sftp://`,
+# `git+https://`, the mangled `h1ttps://`); a glued enumerator (`1.http://…`) is no scheme.
+URL_START = re.compile(r"(?:(?<![A-Za-z0-9+.\-])|(?<=[0-9]\.))(?:https?|ftp)://", re.IGNORECASE)
+RECORD_SCHEME = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
+# Bare URL body (notes rule 7): stops at whitespace (ideographic space included), `<`, `>`,
+# `"`, a backtick, curly quotes, the ellipsis, full-width punctuation and any CJK character.
+_CJK_STOP = (
+    "\u2018-\u201d\u2026\u2e80-\u9fff\ua000-\ua4cf\uac00-\ud7af\uf900-\ufaff"
+    "\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0002ffff"
+)
+_BARE_URL = re.compile(r"(?:https?|ftp)://[^\s<>\"`" + _CJK_STOP + r"]*", re.IGNORECASE)
+_TRAILING_PUNCTUATION = ".,;:!'\"*"
+
+# The separator between an entry and its description (checked on the text right after it).
+_SEPARATOR = re.compile(r"^(?:\s+[-—–]{1,2}\s+|\s*[-—–]{1,2}\s+|\s*[:：，]\s*|\.\s+)")
+_DASH = re.compile(r"\s[-—–]{1,2}\s")
+_REMARK = re.compile(r"\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]")
+_PLAIN_TAIL = re.compile(r"^\s+(?=\w)")
+_NUMBERED = re.compile(r"^\[?\(?\d{1,4}\)?\]?$")
+_EDGE_DECORATION = " \t\u3000-—–*•·:：,，;；|[(（【「《"
+_END_DECORATION = " \t\u3000-—–*•·:：,，;；|[(（【「"
+_LABEL_END = ("：", ":")
+
+
+@dataclass(slots=True)
+class Entry:
+    url: str
+    line: int
+    title: str | None
+    note: str | None
+    bare: bool  # no link text: a bare URL or an autolink
+    alone: bool  # the only entry of its block, with nothing but decoration around it
+
+
+@dataclass(slots=True)
+class _Piece:
+    """Text, a line break, or an entry (with its link text) inside a leaf."""
+
+    text: str
+    line: int = 0
+    entry: Entry | None = None
+    is_break: bool = False
+    hard: bool = False
+    strong: bool = False
+    glued: bool = False  # an entry whose URL text touches the text before it
+    placeholder: bool = False
+
+
+def leaf_entries(leaf: Leaf, placeholders: frozenset[str]) -> list[Entry]:
+    pieces = _pieces(leaf.tokens, placeholders)
+    entries: list[Entry] = []
+    segment: list[_Piece] = []
+    describes = leaf.kind not in (CELL_LEAF, HEADING_LEAF)
+    plain_tails = leaf.in_item or leaf.kind == HTML_LEAF
+    for index, piece in enumerate(pieces):
+        if not piece.is_break:
+            segment.append(piece)
+        if piece.is_break or index == len(pieces) - 1:
+            continuation = _continuation(pieces, index) if describes else ""
+            entries.extend(_segment_entries(segment, continuation, describes, plain_tails))
+            segment = []
+    if len(entries) == 1 and leaf.kind == PARAGRAPH_LEAF:
+        entry = entries[0]
+        entry.alone = not entry.bare and _alone(pieces)
+    return entries
+
+
+def text_of(tokens: list[Token], drop_anchors: bool = False) -> str:
+    """The reduced text of inline tokens: text and code, no images, whitespace collapsed.
+    `drop_anchors`: leave out the text of in-page links (`[TOC](#toc)`) unless nothing else
+    is left."""
+    parts: list[str] = []
+    anchor_parts: list[str] = []
+    images = 0
+    anchors = 0
+    for token in tokens:
+        kind = token.kind
+        if kind == IMAGE_OPEN:
+            images += 1
+        elif kind == IMAGE_CLOSE:
+            images = max(0, images - 1)
+        elif kind == LINK_OPEN and drop_anchors and not RECORD_SCHEME.match(token.text):
+            anchors += 1
+        elif kind == LINK_CLOSE and anchors:
+            anchors -= 1
+        elif kind in (TEXT, CODE) and not images:
+            (anchor_parts if anchors else parts).append(token.text)
+        elif kind == BREAK:
+            parts.append(" ")
+    text = " ".join("".join(parts).split())
+    return text or " ".join("".join(anchor_parts).split())
+
+
+def _pieces(tokens: list[Token], placeholders: frozenset[str]) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    index = 0
+    strong = 0
+    while index < len(tokens):
+        token = tokens[index]
+        kind = token.kind
+        if kind == LINK_OPEN:
+            end = _closing(tokens, index)
+            pieces.append(_link_piece(token, tokens[index + 1 : end], placeholders))
+            index = end + 1
+            continue
+        if kind == IMAGE_OPEN:
+            index = _closing(tokens, index) + 1
+            continue
+        if kind == STRONG_OPEN:
+            strong += 1
+        elif kind == STRONG_CLOSE:
+            strong = max(0, strong - 1)
+        elif kind == BREAK:
+            pieces.append(_Piece("", token.line, is_break=True, hard=token.extra == "hard"))
+        elif kind == CODE:
+            pieces.append(_Piece(token.text, token.line, strong=strong > 0))
+        elif kind == TEXT:
+            _text_pieces(token, strong > 0, pieces)
+        index += 1
+    return pieces
+
+
+def _closing(tokens: list[Token], start: int) -> int:
+    """Index of the token closing the link or image opened at `start` (or the last token)."""
+    opening = tokens[start].kind
+    closing = LINK_CLOSE if opening == LINK_OPEN else IMAGE_CLOSE
+    depth = 0
+    for index in range(start, len(tokens)):
+        if tokens[index].kind == opening:
+            depth += 1
+        elif tokens[index].kind == closing:
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(tokens) - 1
+
+
+def _link_piece(opening: Token, inner: list[Token], placeholders: frozenset[str]) -> _Piece:
+    text = text_of(inner)
+    url = opening.text
+    if not RECORD_SCHEME.match(url) or url[: url.index("://")].lower() not in ("http", "https", "ftp"):
+        return _Piece(text, opening.line)  # a relative or in-page link: its text is text
+    if not text and any(token.kind == IMAGE_OPEN for token in inner):
+        return _Piece("", opening.line)  # a badge or an image-only link: not an entry
+    bare = opening.extra == "Autolink" or text in ("", url)
+    entry = Entry(url, opening.line, None if bare else text, None, bare, False)
+    return _Piece(
+        text or url, opening.line, entry, placeholder=not bare and _is_placeholder(text, placeholders)
+    )
+
+
+def _text_pieces(token: Token, strong: bool, pieces: list[_Piece]) -> None:
+    """Split a text token at its bare URLs (notes rule 7)."""
+    text = token.text
+    if "://" not in text:
+        pieces.append(_Piece(text, token.line, strong=strong))
+        return
+    position = 0
+    for start in URL_START.finditer(text):
+        if start.start() < position:
+            continue
+        match = _BARE_URL.match(text, start.start())
+        url = _strip_trailing(match.group(0)) if match else ""
+        if len(url) <= len(start.group(0)):
+            continue
+        if start.start() > position:
+            pieces.append(_Piece(text[position : start.start()], token.line, strong=strong))
+        glued = start.start() > 0 and not text[start.start() - 1].isspace()
+        entry = Entry(url, token.line, None, None, True, False)
+        pieces.append(_Piece(url, token.line, entry, glued=glued))
+        position = start.start() + len(url)
+    if position < len(text):
+        pieces.append(_Piece(text[position:], token.line, strong=strong))
+
+
+def _strip_trailing(url: str) -> str:
+    while url:
+        last = url[-1]
+        unbalanced = (last == ")" and url.count("(") < url.count(")")) or (
+            last == "]" and url.count("[") < url.count("]")
+        )
+        if last not in _TRAILING_PUNCTUATION and not unbalanced:
+            break
+        url = url[:-1]
+    return url
+
+
+def _is_placeholder(text: str, placeholders: frozenset[str]) -> bool:
+    core = text.strip().strip("[]()（）【】<>《》").strip().casefold()
+    return core in placeholders or bool(_NUMBERED.match(core))
+
+
+def _continuation(pieces: list[_Piece], index: int) -> str:
+    """Lines after a line break that only continue the text (no entry, no hard break)."""
+    if index >= len(pieces) or not pieces[index].is_break or pieces[index].hard:
+        return ""
+    parts: list[str] = [" "]
+    for piece in pieces[index + 1 :]:
+        if piece.entry is not None or piece.hard:
+            return ""
+        parts.append(" " if piece.is_break else piece.text)
+    return "".join(parts)
+
+
+def _segment_entries(
+    segment: list[_Piece], continuation: str, describes: bool, plain_tails: bool
+) -> list[Entry]:
+    """The entries of one line of a block, titled and described."""
+    positions = [i for i, piece in enumerate(segment) if piece.entry is not None]
+    if not positions:
+        return []
+    lead = _clean("".join(piece.text for piece in segment[: positions[0]]))
+    bold = _leading_bold(segment)
+    found: list[Entry] = []
+    previous_title: str | None = None  # the line's last real link title
+    for n, index in enumerate(positions):
+        piece = segment[index]
+        entry = piece.entry
+        assert entry is not None
+        tail = "".join(p.text for p in segment[index + 1 :]) + continuation
+        if piece.placeholder:
+            entry.title = previous_title or bold or lead or entry.title
+        elif not entry.bare:
+            previous_title = entry.title
+        elif describes and not piece.glued and index == positions[-1]:
+            before = "".join(p.text for p in segment[positions[n - 1] + 1 if n else 0 : index])
+            entry.title = _name_before(before, tail)
+        if describes:
+            entry.note = _entry_note(entry, tail, starts_line=not lead and n == 0, plain=plain_tails)
+        found.append(entry)
+    return found
+
+
+def _entry_note(entry: Entry, tail: str, starts_line: bool, plain: bool) -> str | None:
+    """The description after an entry; a bare URL inside a sentence (`在http://…，下载…`) has none."""
+    if entry.bare and not entry.title and not starts_line:
+        return None
+    return _description(tail, plain=plain and not entry.bare and starts_line)
+
+
+def _leading_bold(segment: list[_Piece]) -> str:
+    parts: list[str] = []
+    for piece in segment:
+        if piece.strong and piece.entry is None:
+            parts.append(piece.text)
+        elif parts or piece.text.strip(_EDGE_DECORATION):
+            break
+    return _clean("".join(parts))
+
+
+def _clean(text: str) -> str:
+    """Leading text as a title: decoration (bullets, emoji, separators, brackets) trimmed."""
+    text = " ".join(text.split())
+    start = 0
+    while start < len(text) and (text[start] in _EDGE_DECORATION or _is_symbol(text[start])):
+        start += 1
+    text = text[start:].rstrip(_END_DECORATION)
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1].rstrip()
+    return text
+
+
+def _is_symbol(char: str) -> bool:
+    """Emoji and other pictographs, and the invisible selectors that follow them."""
+    return unicodedata.category(char) in ("So", "Sk", "Cf", "Mn") or char == "\ufe0f"
+
+
+def _name_before(before: str, tail: str) -> str | None:
+    """The name written before a bare URL (`* Airbnb https://…`), when the URL ends its line
+    or a description follows; a label (`官网：`) or a sentence the URL continues is no name."""
+    if before.rstrip().endswith(_LABEL_END) or not before[-1:].isspace():
+        return None
+    if tail.strip() and not _SEPARATOR.match(tail):
+        return None
+    name = _clean(before)
+    if not name or len(name) > 80 or not any(char.isalpha() for char in name):
+        return None
+    return name
+
+
+def _description(tail: str, plain: bool) -> str | None:
+    match = _SEPARATOR.match(tail) or (_PLAIN_TAIL.match(tail) if plain else None)
+    if match:
+        start = match.end()
+    else:  # a dash after a remark (`[x](url) `⚠` - desc`, `[x](url) ([Permalink](…)) - desc`)
+        dash = _DASH.search(tail, 0, 120)
+        if dash is None or any(char.isalnum() for char in _REMARK.sub("", tail[: dash.start()])):
+            return None
+        start = dash.end()
+    note = " ".join(tail[start:].split())
+    return note if any(char.isalnum() for char in note) else None
+
+
+def _alone(pieces: list[_Piece]) -> bool:
+    """Nothing but decoration or a short bracketed remark (`（英文）`) beside the block's entry."""
+    rest = "".join(piece.text for piece in pieces if piece.entry is None and not piece.is_break)
+    rest = rest.strip(_EDGE_DECORATION + "0123456789.、)）】]」》")
+    return not rest or (len(rest) <= 12 and rest[0] in "(（[【")

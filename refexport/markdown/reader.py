@@ -1,0 +1,184 @@
+"""Reader for Markdown reading lists: one record per http/https/ftp URL occurrence.
+
+The post body goes through a CommonMark parser (`events`); each leaf block's links and bare
+URLs become entries with their titles and descriptions (`entries`); the blog's own layout
+rules — a URL alone on its line captioned by the next line, the `>` note, X2–X4 — are a layer
+over the parser's line kinds (`layout`). Sections are the ATX and setext headings outside
+block quotes, reduced to their text.
+
+Reference-style links are recorded where they are used. A definition no link uses is still a
+record, on its own line, titled by its label unless the label is a number (`[1]: url`);
+definitions of images (badge SVGs, PNGs …) are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from refexport.fileio import decode_text
+from refexport.formats import ReadResult
+from refexport.markdown.entries import RECORD_SCHEME, URL_START, Entry, leaf_entries, text_of
+from refexport.markdown.events import Parsed, label_key, parse
+from refexport.markdown.frontmatter import front_matter, post_date, scalar_text, tags_of
+from refexport.markdown.layout import captions, next_block, quote_note, url_alone
+from refexport.markdown.tokens import (
+    HEADING_LEAF,
+    LINK_OPEN,
+    PARA,
+    PARAGRAPH_LEAF,
+    QUOTE,
+    TEXT,
+    Leaf,
+)
+from refexport.model import PartialDate, Record, Source
+from refexport.resources import data_dir
+
+_IMAGE_URL = re.compile(r"\.(?:svg|png|jpe?g|gif|webp)(?:[?#].*)?$|//img\.shields\.io/", re.IGNORECASE)
+_NUMBER = re.compile(r"^\d+$")
+_PLACEHOLDERS: list[frozenset[str]] = []
+
+
+@dataclass(slots=True)
+class _Post:
+    file: str
+    name: str  # the catalog's name: the front-matter title, else the file stem
+    tags: list[str]
+    accessed: PartialDate | None
+
+
+def read(data: bytes, name: str) -> ReadResult:
+    """Read one Markdown post or list. `name` is used verbatim as `Source.file`."""
+    text = decode_text(data, name)
+    raw = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    body_start, front = front_matter(raw)
+    title = scalar_text(front.get("title"))
+    post = _Post(name, title or PurePath(name).stem, tags_of(front), post_date(PurePath(name).name))
+    parsed = parse(raw, body_start, name)
+    entries = _entries(parsed, raw)
+    headings = [
+        (leaf.first_line, leaf.level, text_of(leaf.tokens, drop_anchors=True))
+        for leaf in parsed.leaves
+        if leaf.kind == HEADING_LEAF and not leaf.in_quote
+    ]
+    records: list[Record] = []
+    open_headings: list[tuple[int, str]] = []
+    next_heading = 0
+    for entry in entries:
+        while next_heading < len(headings) and headings[next_heading][0] <= entry.line:
+            _, level, heading = headings[next_heading]
+            while open_headings and open_headings[-1][0] >= level:
+                open_headings.pop()
+            open_headings.append((level, heading))
+            next_heading += 1
+        section = [post.name, *(heading for _, heading in open_headings if heading)]
+        records.append(_record(entry, section, post))
+    return ReadResult(records=records, problems=parsed.problems, title=title)
+
+
+def _record(entry: Entry, section: list[str], post: _Post) -> Record:
+    """The one place records are made."""
+    return Record(
+        title=entry.title,
+        url=entry.url,
+        note=entry.note,
+        collection=section,
+        accessed=post.accessed,
+        tags=list(post.tags),
+        source=[Source(post.file, entry.line, entry.url)],
+    )
+
+
+def _placeholders() -> frozenset[str]:
+    if not _PLACEHOLDERS:
+        lines = (data_dir() / "placeholder-link-texts.txt").read_text(encoding="utf-8").splitlines()
+        _PLACEHOLDERS.append(
+            frozenset(line.strip().casefold() for line in lines if line.strip()[:1] not in ("", "#"))
+        )
+    return _PLACEHOLDERS[0]
+
+
+def _entries(parsed: Parsed, raw: list[str]) -> list[Entry]:
+    """Every entry in reading order, the layout rules applied."""
+    placeholders = _placeholders()
+    entries: list[Entry] = []
+    alone_ends: list[tuple[Entry, int]] = []  # entries alone in their block, block's last line
+    paragraphs: dict[int, Leaf] = {}
+    for leaf in parsed.leaves:
+        found = leaf_entries(leaf, placeholders)
+        entries.extend(found)
+        if leaf.kind == PARAGRAPH_LEAF:
+            paragraphs.setdefault(leaf.first_line, leaf)
+            if len(found) == 1 and found[0].alone:
+                alone_ends.append((found[0], leaf.last_line))
+    entries.extend(_unused_definitions(parsed))
+    entries.sort(key=lambda entry: entry.line)
+
+    kinds = parsed.kinds
+    per_line = Counter(entry.line for entry in entries)
+    alone: dict[int, str] = {}
+    for line, count in per_line.items():
+        url = url_alone(kinds[line - 1], raw[line - 1]) if count == 1 else None
+        if url is not None:
+            alone[line] = url
+    titles = captions(kinds, raw, alone)
+    for entry in entries:
+        url = alone.get(entry.line)
+        if url is None:
+            continue
+        entry.url = url
+        if kinds[entry.line - 1] == QUOTE:
+            entry.title, entry.note = None, None
+            continue
+        title_line = titles.get(entry.line)
+        entry.title = raw[title_line - 1].strip() if title_line is not None else None
+        after = title_line if title_line is not None and title_line > entry.line else entry.line
+        entry.note = quote_note(kinds, raw, after)
+    used = set(titles.values()) | set(alone)
+    for entry, last_line in alone_ends:
+        if entry.note is None and entry.line not in alone:
+            entry.note = _following_note(kinds, raw, last_line, paragraphs, used)
+    return entries
+
+
+def _unused_definitions(parsed: Parsed) -> list[Entry]:
+    found = []
+    for definition in parsed.definitions:
+        url = definition.url
+        if label_key(definition.label) in parsed.used_labels or not RECORD_SCHEME.match(url):
+            continue
+        if url[: url.index("://")].lower() not in ("http", "https", "ftp") or _IMAGE_URL.search(url):
+            continue
+        label = " ".join(definition.label.split())
+        found.append(Entry(url, definition.line, None if _NUMBER.match(label) else label, None, False, False))
+    return found
+
+
+def _following_note(
+    kinds: list[int], raw: list[str], last_line: int, paragraphs: dict[int, Leaf], used: set[int]
+) -> str | None:
+    """The note of an entry that stands alone in its block (`* [《Title》](url)`): the `>`
+    quote after it, or the plain paragraph after it (`介绍:…`) unless that paragraph is an
+    entry, a label or a caption of its own."""
+    following = next_block(kinds, last_line)
+    if following is None:
+        return None
+    if kinds[following - 1] == QUOTE:
+        return quote_note(kinds, raw, last_line)
+    if kinds[following - 1] != PARA or following in used or raw[following - 1].rstrip().endswith((":", "：")):
+        return None
+    leaf = paragraphs.get(following)
+    if leaf is None or _starts_with_entry(leaf):
+        return None
+    return text_of(leaf.tokens) or None
+
+
+def _starts_with_entry(leaf: Leaf) -> bool:
+    for token in leaf.tokens:
+        if token.kind == LINK_OPEN:
+            return True
+        if token.kind == TEXT and token.text.strip():
+            return URL_START.match(token.text.lstrip()) is not None
+    return False
