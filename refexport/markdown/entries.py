@@ -84,6 +84,12 @@ class _Piece:
 
 
 def leaf_entries(leaf: Leaf, placeholders: frozenset[str]) -> list[Entry]:
+    tokens = leaf.tokens
+    if len(tokens) == 1 and tokens[0].kind == TEXT:  # the blog's usual block: a URL alone
+        text = tokens[0].text
+        alone = _BARE_URL.fullmatch(text) if URL_START.match(text) else None
+        if alone is not None and _strip_trailing(text) == text:
+            return [Entry(text, tokens[0].line, None, None, True, False)]
     pieces = _pieces(leaf.tokens, placeholders)
     entries: list[Entry] = []
     segment: list[_Piece] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from refexport.errors import Problem
@@ -48,6 +49,9 @@ from refexport.markdown.tokens import (
     Token,
 )
 
+_PARAGRAPH_START = {"Start": "Paragraph"}
+_PARAGRAPH_END = {"End": "Paragraph"}
+_LOOKS = re.compile(rb"^[ \t]*(!\[|\$\$|\* toc[ \t]*$|\{:)", re.MULTILINE)
 _FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
 _FENCE_OPEN = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(`{3,}|~{3,})")
 
@@ -58,6 +62,18 @@ class Parsed:
     leaves: list[Leaf] = field(default_factory=list)
     definitions: list[Definition] = field(default_factory=list)
     used_labels: set[str] = field(default_factory=set)
+    plain_spans: list[tuple[int, int]] = field(default_factory=list)  # paragraphs without links
+    starts: list[int] = field(default_factory=list)  # byte offset of each body line
+    first: int = 1  # the file line of body line 0
+
+    def line(self, offset: int) -> int:
+        """The file line of a byte offset in the body."""
+        return bisect_right(self.starts, offset) - 1 + self.first
+
+    def plain_paragraphs(self) -> dict[int, int]:
+        """First line -> last line of the paragraphs that hold no link."""
+        return {self.line(start): self.line(max(start, end - 1)) for start, end in self.plain_spans}
+
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -83,9 +99,16 @@ def parse(raw_lines: list[str], body_start: int, name: str) -> Parsed:
     if not _PARSER:
         _PARSER.append(_markdown())
     body = "\n".join(raw_lines[body_start:])
-    walker = _Walker(raw_lines, body_start, name)
+    walker = _Walker(raw_lines, body_start, name, body.encode("utf-8"))
+    on_event = walker.event
     for event, span in _PARSER[0].events_with_range(body):
-        walker.event(event, span["start"], span["end"])
+        # Paragraphs are half of all events: their start and end take the short way.
+        if event == _PARAGRAPH_START:
+            walker.start_paragraph(span["start"], span["end"])
+        elif event == _PARAGRAPH_END:
+            walker.close_leaf()
+        else:
+            on_event(event, span["start"], span["end"])
     walker.close_leaf()
     if "]:" in body:
         walker.definitions(_PARSER[0].reference_definitions(body))
@@ -95,17 +118,23 @@ def parse(raw_lines: list[str], body_start: int, name: str) -> Parsed:
 class _Walker:
     """Consumes the events in order; keeps the open containers and the leaf being filled."""
 
-    def __init__(self, raw_lines: list[str], body_start: int, name: str) -> None:
+    def __init__(self, raw_lines: list[str], body_start: int, name: str, body: bytes) -> None:
         self.raw = raw_lines
         self.name = name
+        self.body = body
         self.first = body_start + 1  # the file line of body line 0
         kinds = [CODE_LINE] * body_start
-        kinds.extend(PARA if line.strip() else BLANK for line in raw_lines[body_start:])
-        self.parsed = Parsed(kinds)
-        starts = [0]
-        for line in raw_lines[body_start:]:
-            starts.append(starts[-1] + len(line.encode("utf-8")) + 1)
-        self.starts = starts
+        kinds.extend([PARA if line.strip() else BLANK for line in raw_lines[body_start:]])
+        self.starts = list(accumulate(map((1).__add__, map(len, body.split(b"\n"))), initial=0))
+        self.parsed = Parsed(kinds, starts=self.starts, first=self.first)
+        # Lines whose look matters to the layout rules: images, `$$` math, kramdown directives.
+        for match in _LOOKS.finditer(body):
+            number = self.line(match.start())
+            look = match.group(1)
+            kinds[number - 1] = IMAGE if look == b"![" else MATH if look == b"$$" else DIRECTIVE
+        # Inside a paragraph or list item whose source holds no `://` and no `]` there is no
+        # link: its inline events are skipped (most of a post's text; the reader's hot path).
+        self.skipping = False
         self.quotes = 0
         self.items: list[int] = []  # first line of each open list item
         self.leaf: Leaf | None = None
@@ -124,29 +153,31 @@ class _Walker:
                 kinds[number - 1] = kind
 
     def mark_text(self, start: int, end: int) -> None:
-        """Lines of a paragraph or list item: a quote, a list item's first line, or a plain line
-        whose look (image, math, kramdown directive) the layout rules care about."""
+        """Lines of a paragraph or list item keep their look (`_look`), except in a quote and on
+        a list item's first line."""
         kinds = self.parsed.kinds
-        item_line = self.items[-1] if self.items else -1
-        for number in range(self.line(start), self.line(max(start, end - 1)) + 1):
-            if kinds[number - 1] == BLANK:
-                continue
-            stripped = self.raw[number - 1].strip()
-            if stripped == "* toc" or stripped.startswith("{:"):
-                kinds[number - 1] = DIRECTIVE
-            elif self.quotes:
-                kinds[number - 1] = QUOTE
-            elif number == item_line:
-                kinds[number - 1] = LIST
-            elif stripped.startswith("!["):
-                kinds[number - 1] = IMAGE
-            elif stripped.startswith("$$"):
-                kinds[number - 1] = MATH
-            else:
-                kinds[number - 1] = PARA
+        if self.quotes:
+            for number in range(self.line(start), self.line(max(start, end - 1)) + 1):
+                if kinds[number - 1] not in (BLANK, DIRECTIVE):
+                    kinds[number - 1] = QUOTE
+        elif self.items and kinds[self.items[-1] - 1] not in (BLANK, DIRECTIVE):
+            kinds[self.items[-1] - 1] = LIST
 
-    def open_leaf(self, kind: int, start: int, end: int, level: int = 0) -> None:
+    def start_paragraph(self, start: int, end: int) -> None:
+        if self.quotes or self.items:
+            self.mark_text(start, end)
+        self.open_leaf(PARAGRAPH_LEAF, start, end)
+
+    def may_link(self, start: int, end: int) -> bool:
+        return self.body.find(b"://", start, end) >= 0 or self.body.find(b"]", start, end) >= 0
+
+    def open_leaf(self, kind: int, start: int, end: int, level: int = 0, check: bool = True) -> None:
         self.close_leaf()
+        if check and kind != HEADING_LEAF and not self.may_link(start, end):
+            self.skipping = True
+            if kind == PARAGRAPH_LEAF:
+                self.parsed.plain_spans.append((start, end))
+            return
         self.leaf = Leaf(
             kind, self.line(start), self.line(max(start, end - 1)), level=level,
             in_quote=self.quotes > 0, in_item=bool(self.items),
@@ -157,12 +188,13 @@ class _Walker:
             self.parsed.leaves.append(self.leaf)
         self.leaf = None
         self.html = None
+        self.skipping = False
 
     def token(self, kind: int, text: str, start: int, extra: str = "") -> None:
-        if self.in_code:
+        if self.in_code or self.skipping:
             return
         if self.leaf is None:  # the text of a tight list item comes without a paragraph
-            self.open_leaf(PARAGRAPH_LEAF, start, start + 1)
+            self.open_leaf(PARAGRAPH_LEAF, start, start + 1, check=False)
         assert self.leaf is not None
         line = self.line(start)
         tokens = self.leaf.tokens
@@ -177,12 +209,13 @@ class _Walker:
             if event == "Rule":
                 self.close_leaf()
                 self.mark(start, end, RULE)
-            else:  # SoftBreak, HardBreak
+            elif not self.skipping:  # SoftBreak, HardBreak
                 self.token(BREAK, "", start, "soft" if event == "SoftBreak" else "hard")
             return
         ((key, value),) = event.items()
         if key == "Text":
-            self.token(TEXT, value, start)
+            if not self.skipping:
+                self.token(TEXT, value, start)
         elif key == "Start":
             self.start(value, start, end)
         elif key == "End":
@@ -209,8 +242,10 @@ class _Walker:
             self.parsed.kinds[number - 1] = MATH
 
     def inline_html(self, html: str, start: int) -> None:
+        if self.skipping or self.in_code:
+            return
         if self.leaf is None:
-            self.open_leaf(PARAGRAPH_LEAF, start, start + 1)
+            self.open_leaf(PARAGRAPH_LEAF, start, start + 1, check=False)
         assert self.leaf is not None
         if self.html is None:
             self.html = HtmlTokens(self.leaf.tokens, 0)
@@ -250,12 +285,12 @@ class _Walker:
         elif tag in ("Emphasis", "Strikethrough", "Superscript", "Subscript"):
             return
         elif tag == "Paragraph":
-            self.mark_text(start, end)
-            self.open_leaf(PARAGRAPH_LEAF, start, end)
+            self.start_paragraph(start, end)
         elif tag == "Item":
             self.close_leaf()
             self.items.append(self.line(start))
             self.mark_text(start, end)
+            self.skipping = not self.may_link(start, end)
         elif tag == "TableCell":
             self.open_leaf(CELL_LEAF, start, end)
         elif tag == "HtmlBlock":
@@ -319,6 +354,19 @@ class _Walker:
             line = self.line(definition["span"]["start"])
             self.parsed.definitions.append(Definition(label, definition["dest"], line))
             self.mark(definition["span"]["start"], definition["span"]["end"], DEFINITION)
+
+
+def plain_text(markdown: str) -> str:
+    """The text of a piece of Markdown, markup reduced, whitespace collapsed."""
+    if not _PARSER:
+        _PARSER.append(_markdown())
+    parts = []
+    for event in _PARSER[0].events(markdown):
+        if type(event) is dict and ("Text" in event or "Code" in event):
+            parts.append(event.get("Text") or event.get("Code") or "")
+        elif event in ("SoftBreak", "HardBreak"):
+            parts.append(" ")
+    return " ".join("".join(parts).split())
 
 
 def label_key(label: str) -> str:

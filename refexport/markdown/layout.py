@@ -15,6 +15,7 @@ quote after the entry is its note, and three heuristics for the irregular cases.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from refexport.markdown.entries import RECORD_SCHEME
@@ -65,11 +66,9 @@ def url_alone(kind: int, raw: str) -> str | None:
 def captions(kinds: list[int], raw: list[str], alone: dict[int, str]) -> dict[int, int]:
     """URL-alone line number -> line number of its title (absent: no title). `alone` maps the
     URL-alone lines to their URL."""
-    lines = [
-        _Line(kind, text, alone.get(number))
-        for number, (kind, text) in enumerate(zip(kinds, raw, strict=True), 1)
-    ]
-    return {index + 1: title + 1 for index, title in _titles(lines).items()}
+    if not alone:
+        return {}
+    return {index + 1: title + 1 for index, title in _titles(_Blocks(kinds, raw, alone)).items()}
 
 
 def quote_note(kinds: list[int], raw: list[str], after: int) -> str | None:
@@ -102,26 +101,32 @@ def _is_caption_candidate(line: _Line) -> bool:
 class _Blocks:
     """The non-blank lines of a post, numbered in order (block n), for looking around a URL."""
 
-    def __init__(self, lines: list[_Line]) -> None:
-        self.lines = lines
-        self.index = [i for i, line in enumerate(lines) if line.kind != BLANK]
-        self.position = {index: n for n, index in enumerate(self.index)}
+    def __init__(self, kinds: list[int], raw: list[str], alone: dict[int, str]) -> None:
+        self.kinds = kinds
+        self.raw = raw
+        self.alone = alone
+        self.index = [i for i, kind in enumerate(kinds) if kind != BLANK]
+
+    def position(self, index: int) -> int:
+        return bisect_left(self.index, index)
 
     def __call__(self, n: int) -> _Line | None:
-        return self.lines[self.index[n]] if 0 <= n < len(self.index) else None
+        if not 0 <= n < len(self.index):
+            return None
+        index = self.index[n]
+        return _Line(self.kinds[index], self.raw[index], self.alone.get(index + 1))
 
     def is_url_alone(self, n: int) -> bool:
         candidate = self(n)
         return candidate is not None and candidate.url_alone is not None and candidate.kind != QUOTE
 
 
-def _titles(lines: list[_Line]) -> dict[int, int]:
+def _titles(block: _Blocks) -> dict[int, int]:
     """URL-alone line index -> index of its title line (absent: no title)."""
-    block = _Blocks(lines)
-    urls = [i for i, line in enumerate(lines) if line.url_alone is not None and line.kind != QUOTE]
+    urls = sorted(line - 1 for line in block.alone if block.kinds[line - 1] != QUOTE)
     titles: dict[int, int] = {}
     for index in urls:
-        n = block.position[index]
+        n = block.position(index)
         following = block(n + 1)
         if following is None or not _is_caption_candidate(following):
             continue
@@ -132,7 +137,7 @@ def _titles(lines: list[_Line]) -> dict[int, int]:
         titles[index] = block.index[n + 1]
     for index in urls:
         if index not in titles:
-            titles.update(_title_first_run(block, block.position[index]))
+            titles.update(_title_first_run(block, block.position(index)))
     _single_title_before(block, urls, titles)
     return titles
 
@@ -166,7 +171,7 @@ def _single_title_before(block: _Blocks, urls: list[int], titles: dict[int, int]
     for index in urls:
         if index in titles:
             continue
-        n = block.position[index]
+        n = block.position(index)
         following = block(n + 1)
         if following is not None and following.kind not in _X4_AFTER and following.kind != DIRECTIVE:
             stripped = following.text.strip()

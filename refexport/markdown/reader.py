@@ -21,7 +21,7 @@ from pathlib import PurePath
 from refexport.fileio import decode_text
 from refexport.formats import ReadResult
 from refexport.markdown.entries import RECORD_SCHEME, URL_START, Entry, leaf_entries, text_of
-from refexport.markdown.events import Parsed, label_key, parse
+from refexport.markdown.events import Parsed, label_key, parse, plain_text
 from refexport.markdown.frontmatter import front_matter, post_date, scalar_text, tags_of
 from refexport.markdown.layout import captions, next_block, quote_note, url_alone
 from refexport.markdown.tokens import (
@@ -52,7 +52,7 @@ class _Post:
 def read(data: bytes, name: str) -> ReadResult:
     """Read one Markdown post or list. `name` is used verbatim as `Source.file`."""
     text = decode_text(data, name)
-    raw = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    raw = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
     body_start, front = front_matter(raw)
     title = scalar_text(front.get("title"))
     post = _Post(name, title or PurePath(name).stem, tags_of(front), post_date(PurePath(name).name))
@@ -139,7 +139,7 @@ def _entries(parsed: Parsed, raw: list[str]) -> list[Entry]:
     used = set(titles.values()) | set(alone)
     for entry, last_line in alone_ends:
         if entry.note is None and entry.line not in alone:
-            entry.note = _following_note(kinds, raw, last_line, paragraphs, used)
+            entry.note = _following_note(parsed, raw, last_line, paragraphs, used)
     return entries
 
 
@@ -157,11 +157,12 @@ def _unused_definitions(parsed: Parsed) -> list[Entry]:
 
 
 def _following_note(
-    kinds: list[int], raw: list[str], last_line: int, paragraphs: dict[int, Leaf], used: set[int]
+    parsed: Parsed, raw: list[str], last_line: int, paragraphs: dict[int, Leaf], used: set[int]
 ) -> str | None:
     """The note of an entry that stands alone in its block (`* [《Title》](url)`): the `>`
     quote after it, or the plain paragraph after it (`介绍:…`) unless that paragraph is an
     entry, a label or a caption of its own."""
+    kinds = parsed.kinds
     following = next_block(kinds, last_line)
     if following is None:
         return None
@@ -169,6 +170,9 @@ def _following_note(
         return quote_note(kinds, raw, last_line)
     if kinds[following - 1] != PARA or following in used or raw[following - 1].rstrip().endswith((":", "：")):
         return None
+    plain = parsed.plain_paragraphs()
+    if following in plain:
+        return plain_text("\n".join(raw[following - 1 : plain[following]])) or None
     leaf = paragraphs.get(following)
     if leaf is None or _starts_with_entry(leaf):
         return None
