@@ -53,6 +53,8 @@ _SEPARATOR = re.compile(r"^(?:\s+[-—–]{1,2}\s+|\s*[-—–]{1,2}\s+|\s*[:：
 _DASH = re.compile(r"\s[-—–]{1,2}\s")
 _REMARK = re.compile(r"\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]")
 _PLAIN_TAIL = re.compile(r"^\s+(?=\w)")
+_QUALIFIED = re.compile(r"^(\w+)(?:[-_:]\S*|\s*[(（].*[)）])$")
+_SHORTCODES = re.compile(r"^(?:\s*:[a-z0-9_+-]+:)+|(?::[a-z0-9_+-]+:\s*)+$")  # `:star:` markers
 _NUMBERED = re.compile(r"^\[?\(?\d{1,4}\)?\]?$")
 _EDGE_DECORATION = " \t\u3000-—–*•·:：,，;；|[(（【「《"
 _END_DECORATION = " \t\u3000-—–*•·:：,，;；|[(（【「"
@@ -229,8 +231,12 @@ def _strip_trailing(url: str) -> str:
 
 
 def _is_placeholder(text: str, placeholders: frozenset[str]) -> bool:
+    """A role (`pdf`, `[Paper]`, `Paper-CVPR14`, `code (official)`) or a number (`[1]`)."""
     core = text.strip().strip("[]()（）【】<>《》").strip().casefold()
-    return core in placeholders or bool(_NUMBERED.match(core))
+    if core in placeholders or _NUMBERED.match(core):
+        return True
+    qualified = _QUALIFIED.match(core)
+    return qualified is not None and qualified.group(1) in placeholders
 
 
 def _continuation(pieces: list[_Piece], index: int) -> str:
@@ -269,16 +275,24 @@ def _segment_entries(
             before = "".join(p.text for p in segment[positions[n - 1] + 1 if n else 0 : index])
             entry.title = _name_before(before, tail)
         if describes:
-            entry.note = _entry_note(entry, tail, starts_line=not lead and n == 0, plain=plain_tails)
+            entry.note = _entry_note(piece, tail, not lead, n == 0, in_item=plain_tails)
         found.append(entry)
     return found
 
 
-def _entry_note(entry: Entry, tail: str, starts_line: bool, plain: bool) -> str | None:
-    """The description after an entry; a bare URL inside a sentence (`在http://…，下载…`) has none."""
+def _entry_note(piece: _Piece, tail: str, entry_line: bool, first: bool, in_item: bool) -> str | None:
+    """The description after an entry line (`[x](url) - desc`, `Name https://… - desc`): in a
+    list item or HTML anywhere on the line, in a paragraph only on a line that starts with an
+    entry (`[a], [b]: desc`) or names it. A bare URL in a sentence (`在http://…，下载…`) has none.
+    `entry_line`: nothing but entries before this one on its line; `first`: the line's first."""
+    entry = piece.entry
+    assert entry is not None
+    starts_line = entry_line and first
     if entry.bare and not entry.title and not starts_line:
         return None
-    return _description(tail, plain=plain and not entry.bare and starts_line)
+    if not (in_item or entry_line or piece.placeholder or entry.bare):
+        return None
+    return _description(tail, plain=in_item and not entry.bare and starts_line)
 
 
 def _leading_bold(segment: list[_Piece]) -> str:
@@ -293,7 +307,7 @@ def _leading_bold(segment: list[_Piece]) -> str:
 
 def _clean(text: str) -> str:
     """Leading text as a title: decoration (bullets, emoji, separators, brackets) trimmed."""
-    text = " ".join(text.split())
+    text = _SHORTCODES.sub("", " ".join(text.split()))
     start = 0
     while start < len(text) and (text[start] in _EDGE_DECORATION or _is_symbol(text[start])):
         start += 1

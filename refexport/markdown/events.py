@@ -88,6 +88,7 @@ def _markdown() -> Any:
         | options.ENABLE_FOOTNOTES
         | options.ENABLE_MATH
         | options.ENABLE_HEADING_ATTRIBUTES
+        | options.ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS  # Hugo's TOML front matter
     )
 
 
@@ -271,10 +272,10 @@ class _Walker:
             self.open_leaf(HEADING_LEAF, start, end, int(value["level"][1]))
         elif key == "BlockQuote":
             self.quotes += 1
-        elif key == "CodeBlock":
+        elif key in ("CodeBlock", "MetadataBlock"):
             self.mark(start, end, CODE_LINE)
             self.in_code = True
-            if value != "Indented":
+            if key == "CodeBlock" and value != "Indented":
                 self.check_fence(start, end)
         elif key == "Table":
             self.mark(start, end, QUOTE if self.quotes else TABLE)
@@ -310,7 +311,7 @@ class _Walker:
             self.token(STRONG_CLOSE, "", max(start, end - 1))
         elif tag in ("Emphasis", "Strikethrough", "Superscript", "Subscript"):
             return
-        elif tag == "CodeBlock":
+        elif tag == "CodeBlock" or (type(tag) is dict and "MetadataBlock" in tag):
             self.in_code = False
         elif tag == "HtmlBlock":
             self.end_html_block()

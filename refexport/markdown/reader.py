@@ -168,8 +168,11 @@ def _following_note(
         return None
     if kinds[following - 1] == QUOTE:
         return quote_note(kinds, raw, last_line)
-    if kinds[following - 1] != PARA or following in used or raw[following - 1].rstrip().endswith((":", "：")):
+    line = raw[following - 1].strip()
+    if kinds[following - 1] != PARA or following in used or line.endswith((":", "：")):
         return None
+    if line[:2] in ("**", "__") and line[-2:] == line[:2]:
+        return None  # a bold line is a label or a pseudo-heading (`**圖片**`), not a description
     plain = parsed.plain_paragraphs()
     if following in plain:
         return plain_text("\n".join(raw[following - 1 : plain[following]])) or None
