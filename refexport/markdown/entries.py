@@ -111,17 +111,20 @@ def leaf_entries(leaf: Leaf, placeholders: frozenset[str]) -> list[Entry]:
 
 
 def text_of(tokens: list[Token], drop_anchors: bool = False) -> str:
-    """The reduced text of inline tokens: text and code, no images, whitespace collapsed.
+    """The reduced text of inline tokens: text and code, no images, line breaks as spaces.
     `drop_anchors`: leave out the text of in-page links (`[TOC](#toc)`) unless nothing else
-    is left."""
+    is left. Whitespace is kept as written (a title may hold `&#10;`), but where an image was
+    left out, the spaces on its two sides become one."""
     parts: list[str] = []
     anchor_parts: list[str] = []
     images = 0
     anchors = 0
+    dropped = False  # an image was just left out
     for token in tokens:
         kind = token.kind
         if kind == IMAGE_OPEN:
             images += 1
+            dropped = True
         elif kind == IMAGE_CLOSE:
             images = max(0, images - 1)
         elif kind == LINK_OPEN and drop_anchors and not RECORD_SCHEME.match(token.text):
@@ -129,11 +132,16 @@ def text_of(tokens: list[Token], drop_anchors: bool = False) -> str:
         elif kind == LINK_CLOSE and anchors:
             anchors -= 1
         elif kind in (TEXT, CODE) and not images:
-            (anchor_parts if anchors else parts).append(token.text)
+            target = anchor_parts if anchors else parts
+            text = token.text
+            if dropped and target and target[-1][-1:] == " ":
+                text = text.lstrip(" ")
+            target.append(text)
+            dropped = False
         elif kind == BREAK:
             parts.append(" ")
-    text = " ".join("".join(parts).split())
-    return text or " ".join("".join(anchor_parts).split())
+    text = "".join(parts).strip()
+    return text or "".join(anchor_parts).strip()
 
 
 def _pieces(tokens: list[Token], placeholders: frozenset[str]) -> list[_Piece]:
@@ -344,7 +352,7 @@ def _description(tail: str, plain: bool) -> str | None:
         if dash is None or any(char.isalnum() for char in _REMARK.sub("", tail[: dash.start()])):
             return None
         start = dash.end()
-    note = " ".join(tail[start:].split())
+    note = tail[start:].strip()
     return note if any(char.isalnum() for char in note) else None
 
 

@@ -25,10 +25,16 @@ def front_matter(lines: list[str]) -> tuple[int, dict[str, Any]]:
 def _parse_front_matter(lines: list[str]) -> dict[str, Any]:
     simple = _simple_front_matter(lines)
     # Jekyll front matter is mostly `key: plain words`; when every line is that, YAML would
-    # read exactly these strings, and PyYAML (40–70 ms to import) is not needed.
+    # read exactly these strings, and PyYAML (40–70 ms to import) is not needed. A quoted
+    # value may hold escapes (`"a\nb"`): YAML reads it.
     content = [line for line in lines if line.strip()]
-    if len(simple) == len(content) and all(
-        is_plain_yaml_string(key) and is_plain_yaml_string(str(value)) for key, value in simple.items()
+    quoted = any(line.partition(":")[2].strip()[:1] in ("'", '"') for line in content)
+    if (
+        not quoted
+        and len(simple) == len(content)
+        and all(
+            is_plain_yaml_string(key) and is_plain_yaml_string(str(value)) for key, value in simple.items()
+        )
     ):
         return simple
     import yaml  # lazy: the CLI starts without it
