@@ -132,8 +132,12 @@ def _placeholders() -> frozenset[str]:
 
 
 def _is_placeholder(text: str, placeholders: frozenset[str]) -> bool:
+    """A role word (`[Paper]`, also qualified: `Paper-CVPR14`, `code (official)`) or a number."""
     core = text.strip().strip("[]()（）【】<>《》").strip().casefold()
-    return core in placeholders or bool(re.match(r"^\[?\(?\d{1,4}\)?\]?$", core))
+    if core in placeholders or re.match(r"^\[?\(?\d{1,4}\)?\]?$", core):
+        return True
+    qualified = re.match(r"^(\w+)(?:[-_:]\S*|\s*[(（].*[)）])$", core)
+    return qualified is not None and qualified.group(1) in placeholders
 
 
 def _html_unescape_url(url: str) -> str:

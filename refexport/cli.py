@@ -25,6 +25,7 @@ Examples:
   refexport records | head -n 3            the records as JSON Lines
   refexport opml --feeds --feed-base https://rsshub.example.org
   refexport convert old.bib --to csljson -o refs.json
+  refexport markdown --style list          the catalog as a Markdown list
   refexport build --out exports            every export of the catalog
   refexport zotero sync --dry-run          what a Zotero sync would change
 
@@ -196,6 +197,22 @@ def opml(ctx: click.Context, feeds: bool, feed_base: str | None, **options: Any)
 
 @cli.command()
 @_common_options
+@click.option(
+    "--style",
+    type=click.Choice(["post", "list"]),
+    default="post",
+    show_default=True,
+    help="post: Jekyll post, URL line + title line + > note; list: - [title](url) — note items.",
+)
+@click.pass_context
+def markdown(ctx: click.Context, style: str, **options: Any) -> None:
+    """Markdown: the catalog as a reading-list post (headings from the sections)."""
+    _settings(ctx, **options)
+    _export(ctx, "markdown" if style == "post" else "markdown-list")
+
+
+@cli.command()
+@_common_options
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--to", "output_format", type=click.Choice(OUTPUT_FORMATS), required=True, help="Output format."
@@ -220,7 +237,7 @@ def convert(ctx: click.Context, inputs: tuple[str, ...], output_format: str, **o
 @click.pass_context
 def build(ctx: click.Context, out_dir: str, **options: Any) -> None:
     """Regenerate every export of the catalog (refs.bib, refs-biblatex.bib, refs.json,
-    refs.yaml, refs.opml, feeds.opml, zotero.json, zotero.rdf) into a folder."""
+    refs.yaml, refs.opml, feeds.opml, zotero.json, zotero.rdf, refs.md) into a folder."""
     obj = _settings(ctx, **options)
     from refexport.catalog import Catalog
     from refexport.exports import build as build_exports

@@ -18,6 +18,7 @@ EXPORT_FILES: dict[str, str] = {
     "feeds.opml": "opml-feeds",
     "zotero.json": "zotero",
     "zotero.rdf": "zotero-rdf",
+    "refs.md": "markdown",
 }
 
 

@@ -104,8 +104,10 @@ WRITERS: dict[str, tuple[str, str, dict[str, str]]] = {
     "records": ("refexport.jsonlines", "write", {}),
     "zotero": ("refexport.zotero", "export_json", {}),
     "zotero-rdf": ("refexport.zoterordf", "write_rdf", {}),
+    "markdown": ("refexport.markdown", "write", {"style": "post"}),
+    "markdown-list": ("refexport.markdown", "write", {"style": "list"}),
 }
-_TAKES_TITLE = {"opml", "opml-feeds", "zotero", "zotero-rdf"}
+_TAKES_TITLE = {"opml", "opml-feeds", "zotero", "zotero-rdf", "markdown", "markdown-list"}
 
 
 def write_any(fmt: str, records: Sequence[Record], title: str | None = None, **options: object) -> str:

@@ -105,3 +105,16 @@ def test_build_writes_every_export(tmp_path: Path) -> None:
     done = run("build", "--out", str(tmp_path / "x"))
     assert done.returncode == 0, done.stderr
     assert {p.name for p in (tmp_path / "x").iterdir()} >= {"refs.bib", "refs-biblatex.bib", "refs.json"}
+
+
+@pytest.mark.parametrize("style", ["post", "list"])
+def test_markdown_command_writes_a_post_that_reads_back(tmp_path: Path, style: str) -> None:
+    out = tmp_path / "refs.md"
+    done = run("markdown", "--style", style, "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("---\n") and "# 并行 & 框架 & 优化\n" in text
+    original = [json.loads(line) for line in run("records").stdout.splitlines()]
+    again = [json.loads(line) for line in run("--catalog", str(out), "records").stdout.splitlines()]
+    fields = ("url", "title", "note", "collection")
+    assert [[r[f] for f in fields] for r in again] == [[r[f] for f in fields] for r in original]

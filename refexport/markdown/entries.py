@@ -83,6 +83,7 @@ class _Piece:
     strong: bool = False
     glued: bool = False  # an entry whose URL text touches the text before it
     placeholder: bool = False
+    link: bool = False  # an entry written as a link (not a bare URL in text)
 
 
 def leaf_entries(leaf: Leaf, placeholders: frozenset[str]) -> list[Entry]:
@@ -106,7 +107,8 @@ def leaf_entries(leaf: Leaf, placeholders: frozenset[str]) -> list[Entry]:
             segment = []
     if len(entries) == 1 and leaf.kind == PARAGRAPH_LEAF:
         entry = entries[0]
-        entry.alone = not entry.bare and _alone(pieces)
+        linked = any(piece.link for piece in pieces)
+        entry.alone = (linked or not entry.bare) and _alone(pieces)
     return entries
 
 
@@ -197,9 +199,8 @@ def _link_piece(opening: Token, inner: list[Token], placeholders: frozenset[str]
         return _Piece("", opening.line)  # a badge or an image-only link: not an entry
     bare = opening.extra == "Autolink" or text in ("", url)
     entry = Entry(url, opening.line, None if bare else text, None, bare, False)
-    return _Piece(
-        text or url, opening.line, entry, placeholder=not bare and _is_placeholder(text, placeholders)
-    )
+    placeholder = not bare and _is_placeholder(text, placeholders)
+    return _Piece(text or url, opening.line, entry, placeholder=placeholder, link=True)
 
 
 def _text_pieces(token: Token, strong: bool, pieces: list[_Piece]) -> None:

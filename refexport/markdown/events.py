@@ -209,7 +209,7 @@ class _Walker:
         if type(event) is str:
             if event == "Rule":
                 self.close_leaf()
-                self.mark(start, end, RULE)
+                self.mark(start, end, QUOTE if self.quotes else RULE)
             elif not self.skipping:  # SoftBreak, HardBreak
                 self.token(BREAK, "", start, "soft" if event == "SoftBreak" else "hard")
             return
@@ -272,8 +272,9 @@ class _Walker:
             self.open_leaf(HEADING_LEAF, start, end, int(value["level"][1]))
         elif key == "BlockQuote":
             self.quotes += 1
+            self.mark(start, end, QUOTE)  # also the lines of a quote that hold only `>`
         elif key in ("CodeBlock", "MetadataBlock"):
-            self.mark(start, end, CODE_LINE)
+            self.mark(start, end, QUOTE if self.quotes else CODE_LINE)
             self.in_code = True
             if key == "CodeBlock" and value != "Indented":
                 self.check_fence(start, end)
@@ -296,7 +297,7 @@ class _Walker:
             self.open_leaf(CELL_LEAF, start, end)
         elif tag == "HtmlBlock":
             self.close_leaf()
-            self.mark(start, end, HTML)
+            self.mark(start, end, QUOTE if self.quotes else HTML)
             self.html_block = []
             self.html_line = self.line(start)
         else:
@@ -354,7 +355,8 @@ class _Walker:
         for label, definition in found.items():
             line = self.line(definition["span"]["start"])
             self.parsed.definitions.append(Definition(label, definition["dest"], line))
-            self.mark(definition["span"]["start"], definition["span"]["end"], DEFINITION)
+            if self.parsed.kinds[line - 1] != QUOTE:
+                self.mark(definition["span"]["start"], definition["span"]["end"], DEFINITION)
 
 
 def plain_text(markdown: str) -> str:

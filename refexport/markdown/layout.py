@@ -78,9 +78,15 @@ def quote_note(kinds: list[int], raw: list[str], after: int) -> str | None:
         index += 1
     parts: list[str] = []
     while index < len(kinds) and kinds[index] == QUOTE:
-        parts.append(raw[index].strip().lstrip(">").strip())
+        line = raw[index].strip()
+        parts.append(line[1:].strip() if line.startswith(">") else line)  # one marker: `>>x` is `>x`
         index += 1
     return "\n".join(parts) if parts else None
+
+
+def is_numbered_step(line: str) -> bool:
+    """X3: `2.修改gem的源`, `3、…`, `5)…` (not a decimal such as `1.5亿`)."""
+    return _NUMBERED_STEP.match(line) is not None
 
 
 def next_block(kinds: list[int], after: int) -> int | None:

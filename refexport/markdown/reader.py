@@ -23,7 +23,7 @@ from refexport.formats import ReadResult
 from refexport.markdown.entries import RECORD_SCHEME, URL_START, Entry, leaf_entries, text_of
 from refexport.markdown.events import Parsed, label_key, parse, plain_text
 from refexport.markdown.frontmatter import front_matter, post_date, scalar_text, tags_of
-from refexport.markdown.layout import captions, next_block, quote_note, url_alone
+from refexport.markdown.layout import captions, is_numbered_step, next_block, quote_note, url_alone
 from refexport.markdown.tokens import (
     HEADING_LEAF,
     LINK_OPEN,
@@ -173,6 +173,8 @@ def _following_note(
         return None
     if line[:2] in ("**", "__") and line[-2:] == line[:2]:
         return None  # a bold line is a label or a pseudo-heading (`**圖片**`), not a description
+    if is_numbered_step(line):
+        return None  # the next step of a procedure (`5)csope中的…`)
     plain = parsed.plain_paragraphs()
     if following in plain:
         return plain_text("\n".join(raw[following - 1 : plain[following]])) or None
