@@ -13,10 +13,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from refexport.errors import Problem
-from refexport.markdown.html import HtmlTokens, html_block_tokens
 from refexport.markdown.tokens import (
     BLANK,
     BREAK,
@@ -48,6 +47,9 @@ from refexport.markdown.tokens import (
     Leaf,
     Token,
 )
+
+if TYPE_CHECKING:
+    from refexport.markdown.html import HtmlTokens
 
 _PARAGRAPH_START = {"Start": "Paragraph"}
 _PARAGRAPH_END = {"End": "Paragraph"}
@@ -249,6 +251,8 @@ class _Walker:
             self.open_leaf(PARAGRAPH_LEAF, start, start + 1, check=False)
         assert self.leaf is not None
         if self.html is None:
+            from refexport.markdown.html import HtmlTokens  # lazy: most posts have no HTML
+
             self.html = HtmlTokens(self.leaf.tokens, 0)
         self.html.fixed_line = self.line(start)
         self.html.feed(html)
@@ -331,6 +335,8 @@ class _Walker:
         if "://" not in html:
             return
         leaf = Leaf(HTML_LEAF, self.html_line, self.html_line + html.count("\n"), in_quote=self.quotes > 0)
+        from refexport.markdown.html import html_block_tokens  # lazy: most posts have no HTML
+
         leaf.tokens = html_block_tokens(html, self.html_line)
         self.parsed.leaves.append(leaf)
 
