@@ -92,7 +92,7 @@ def leaf_entries(leaf: Leaf, placeholders: frozenset[str]) -> list[Entry]:
     tokens = leaf.tokens
     if len(tokens) == 1 and tokens[0].kind == TEXT:  # the blog's usual block: a URL alone
         text = tokens[0].text
-        if URL_START.match(text) and _bare_url(text, 0) == text and _strip_trailing(text) == text:
+        if URL_START.match(text) and _bare_url(text, 0) == text and strip_trailing(text) == text:
             return [Entry(text, tokens[0].line, None, None, True, False)]
     pieces = _pieces(leaf.tokens, placeholders)
     entries: list[Entry] = []
@@ -214,7 +214,7 @@ def _text_pieces(token: Token, strong: bool, pieces: list[_Piece]) -> None:
     for start in URL_START.finditer(text):
         if start.start() < position:
             continue
-        url = _strip_trailing(_bare_url(text, start.start()))
+        url = strip_trailing(_bare_url(text, start.start()))
         if len(url) <= len(start.group(0)):
             continue
         if start.start() > position:
@@ -239,7 +239,7 @@ def _bare_url(text: str, start: int) -> str:
     return url
 
 
-def _strip_trailing(url: str) -> str:
+def strip_trailing(url: str) -> str:
     while url:
         last = url[-1]
         unbalanced = (last == ")" and url.count("(") < url.count(")")) or (

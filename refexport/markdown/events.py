@@ -16,6 +16,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from refexport.errors import Problem
+from refexport.markdown.entries import Entry, strip_trailing
 from refexport.markdown.tokens import (
     BLANK,
     BREAK,
@@ -53,6 +54,10 @@ if TYPE_CHECKING:
 
 _PARAGRAPH_START = {"Start": "Paragraph"}
 _PARAGRAPH_END = {"End": "Paragraph"}
+# A URL alone on its line whose characters cannot be markup: no escapes, code, emphasis
+# (an `_` followed by a letter or digit can close nothing), entities, HTML, links, math.
+_SCHEMES = (b"http", b"HTTP", b"ftp", b"FTP")
+_PLAIN_URL_LINE = re.compile(rb"((?:https?|ftp)://(?:[^\s\\`*_&<>\[\]!~$]|_(?=[A-Za-z0-9]))+)[ \t]*\n?")
 _LOOKS = re.compile(rb"^[ \t]*(!\[|\$\$|\* toc[ \t]*$|\{:)", re.MULTILINE)
 _FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
 _FENCE_OPEN = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(`{3,}|~{3,})")
@@ -65,6 +70,7 @@ class Parsed:
     definitions: list[Definition] = field(default_factory=list)
     used_labels: set[str] = field(default_factory=set)
     plain_spans: list[tuple[int, int]] = field(default_factory=list)  # paragraphs without links
+    url_lines: list[Entry] = field(default_factory=list)  # paragraphs that are a URL alone
     starts: list[int] = field(default_factory=list)  # byte offset of each body line
     first: int = 1  # the file line of body line 0
 
@@ -104,14 +110,24 @@ def parse(raw_lines: list[str], body_start: int, name: str) -> Parsed:
     body = "\n".join(raw_lines[body_start:])
     walker = _Walker(raw_lines, body_start, name, body.encode("utf-8"))
     on_event = walker.event
+    skipping = False  # mirrors walker.skipping: inline events of a block without links
     for event, span in _PARSER[0].events_with_range(body):
-        # Paragraphs are half of all events: their start and end take the short way.
-        if event == _PARAGRAPH_START:
-            walker.start_paragraph(span["start"], span["end"])
-        elif event == _PARAGRAPH_END:
-            walker.close_leaf()
-        else:
-            on_event(event, span["start"], span["end"])
+        # Paragraphs are half of all events and most hold no link: their events take the
+        # short way (the reader's hot loop).
+        if event.__class__ is dict:
+            if event == _PARAGRAPH_START:
+                skipping = walker.start_paragraph(span["start"], span["end"])
+                continue
+            if event == _PARAGRAPH_END:
+                walker.close_leaf()
+                skipping = False
+                continue
+            if skipping and "Text" in event:
+                continue
+        elif skipping and event != "Rule":
+            continue  # a line break
+        on_event(event, span["start"], span["end"])
+        skipping = walker.skipping
     walker.close_leaf()
     if "]:" in body:
         walker.definitions(_PARSER[0].reference_definitions(body))
@@ -166,10 +182,33 @@ class _Walker:
         elif self.items and kinds[self.items[-1] - 1] not in (BLANK, DIRECTIVE):
             kinds[self.items[-1] - 1] = LIST
 
-    def start_paragraph(self, start: int, end: int) -> None:
+    def start_paragraph(self, start: int, end: int) -> bool:
+        """Open a paragraph's leaf; True when its inline events need not be walked."""
+        if self.leaf is not None:
+            self.close_leaf()
         if self.quotes or self.items:
             self.mark_text(start, end)
-        self.open_leaf(PARAGRAPH_LEAF, start, end)
+        body = self.body
+        simple = _PLAIN_URL_LINE.fullmatch(body, start, end) if body.startswith(_SCHEMES, start) else None
+        if simple is not None:
+            # The blog's usual paragraph, a URL alone in characters that are no markup: its
+            # one text event is known, the events need not be walked.
+            url = simple.group(1).decode("utf-8")
+            if url == strip_trailing(url):
+                self.parsed.url_lines.append(Entry(url, self.line(start), None, None, True, False))
+                self.skipping = True
+            else:
+                self.open_leaf(PARAGRAPH_LEAF, start, end)
+        elif body.find(b"://", start, end) < 0 and body.find(b"]", start, end) < 0:
+            self.parsed.plain_spans.append((start, end))
+            self.skipping = True
+        else:
+            self.leaf = Leaf(
+                PARAGRAPH_LEAF, self.line(start), self.line(max(start, end - 1)),
+                in_quote=self.quotes > 0, in_item=bool(self.items),
+            )  # fmt: skip
+            self.skipping = False
+        return self.skipping
 
     def may_link(self, start: int, end: int) -> bool:
         return self.body.find(b"://", start, end) >= 0 or self.body.find(b"]", start, end) >= 0
@@ -187,10 +226,11 @@ class _Walker:
         )  # fmt: skip
 
     def close_leaf(self) -> None:
-        if self.leaf is not None and self.leaf.tokens:
-            self.parsed.leaves.append(self.leaf)
-        self.leaf = None
-        self.html = None
+        if self.leaf is not None:
+            if self.leaf.tokens:
+                self.parsed.leaves.append(self.leaf)
+            self.leaf = None
+            self.html = None
         self.skipping = False
 
     def token(self, kind: int, text: str, start: int, extra: str = "") -> None:
@@ -291,7 +331,7 @@ class _Walker:
         elif tag in ("Emphasis", "Strikethrough", "Superscript", "Subscript"):
             return
         elif tag == "Paragraph":
-            self.start_paragraph(start, end)
+            self.skipping = self.start_paragraph(start, end)
         elif tag == "Item":
             self.close_leaf()
             self.items.append(self.line(start))

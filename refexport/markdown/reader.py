@@ -113,6 +113,7 @@ def _entries(parsed: Parsed, raw: list[str]) -> list[Entry]:
             paragraphs.setdefault(leaf.first_line, leaf)
             if len(found) == 1 and found[0].alone:
                 alone_ends.append((found[0], leaf.last_line))
+    entries.extend(parsed.url_lines)
     entries.extend(_unused_definitions(parsed))
     entries.sort(key=lambda entry: entry.line)
 
