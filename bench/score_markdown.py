@@ -133,11 +133,14 @@ def _placeholders() -> frozenset[str]:
 
 def _is_placeholder(text: str, placeholders: frozenset[str]) -> bool:
     """A role word (`[Paper]`, also qualified: `Paper-CVPR14`, `code (official)`) or a number."""
-    core = text.strip().strip("[]()（）【】<>《》").strip().casefold()
+    stripped = text.strip().strip("[]()（）【】<>《》").strip()
+    core = stripped.casefold()
     if core in placeholders or re.match(r"^\[?\(?\d{1,4}\)?\]?$", core):
         return True
-    qualified = re.match(r"^(\w+)(?:[-_:]\S*|\s*[(（].*[)）])$", core)
-    return qualified is not None and qualified.group(1) in placeholders
+    qualified = re.match(
+        r"^([A-Za-z]+)(?:-(?=[^\s-]*[A-Z0-9])[^\s_-]{1,15}|\s*[(（][^()（）]{1,30}[)）])$", stripped
+    )
+    return qualified is not None and qualified.group(1).casefold() in placeholders
 
 
 def _html_unescape_url(url: str) -> str:

@@ -55,8 +55,11 @@ _SEPARATOR = re.compile(r"^(?:\s+[-—–]{1,2}\s+|\s*[-—–]{1,2}\s+|\s*[:：
 _DASH = re.compile(r"\s[-—–]{1,2}\s")
 _REMARK = re.compile(r"\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]")
 _PLAIN_TAIL = re.compile(r"^\s+(?=\w)")
-_QUALIFIED = re.compile(r"^(\w+)(?:[-_:]\S*|\s*[(（].*[)）])$")
+# A role with a qualifier: `Paper-CVPR14`, `Paper-arXiv`, `code (official)`; not a name such
+# as `pdf_oxide`, `pdf-lib` or `html-to-markdown-rs` (the qualifier has a capital or a digit).
+_QUALIFIED = re.compile(r"^([A-Za-z]+)(?:-(?=[^\s-]*[A-Z0-9])[^\s_-]{1,15}|\s*[(（][^()（）]{1,30}[)）])$")
 _SHORTCODES = re.compile(r"^(?:\s*:[a-z0-9_+-]+:)+|(?::[a-z0-9_+-]+:\s*)+$")  # `:star:` markers
+_MAX_TAIL = 4000
 _NUMBERED = re.compile(r"^\[?\(?\d{1,4}\)?\]?$")
 _EDGE_DECORATION = " \t\u3000-—–*•·:：,，;；|[(（【「《"
 _END_DECORATION = " \t\u3000-—–*•·:：,，;；|[(（【「"
@@ -103,7 +106,8 @@ def leaf_entries(leaf: Leaf, placeholders: frozenset[str]) -> list[Entry]:
         if not piece.is_break:
             segment.append(piece)
         if piece.is_break or index == len(pieces) - 1:
-            continuation = _continuation(pieces, index) if describes else ""
+            has_entry = any(piece.entry is not None for piece in segment)
+            continuation = _continuation(pieces, index) if describes and has_entry else ""
             entries.extend(_segment_entries(segment, continuation, describes, plain_tails))
             segment = []
     if len(entries) == 1 and leaf.kind == PARAGRAPH_LEAF:
@@ -253,11 +257,12 @@ def strip_trailing(url: str) -> str:
 
 def _is_placeholder(text: str, placeholders: frozenset[str]) -> bool:
     """A role (`pdf`, `[Paper]`, `Paper-CVPR14`, `code (official)`) or a number (`[1]`)."""
-    core = text.strip().strip("[]()（）【】<>《》").strip().casefold()
+    stripped = text.strip().strip("[]()（）【】<>《》").strip()
+    core = stripped.casefold()
     if core in placeholders or _NUMBERED.match(core):
         return True
-    qualified = _QUALIFIED.match(core)
-    return qualified is not None and qualified.group(1) in placeholders
+    qualified = _QUALIFIED.match(stripped) or _QUALIFIED.match(text.strip())
+    return qualified is not None and qualified.group(1).casefold() in placeholders
 
 
 def _continuation(pieces: list[_Piece], index: int) -> str:
@@ -265,10 +270,14 @@ def _continuation(pieces: list[_Piece], index: int) -> str:
     if index >= len(pieces) or not pieces[index].is_break or pieces[index].hard:
         return ""
     parts: list[str] = [" "]
+    size = 0
     for piece in pieces[index + 1 :]:
         if piece.entry is not None or piece.hard:
             return ""
         parts.append(" " if piece.is_break else piece.text)
+        size += len(piece.text)
+        if size > _MAX_TAIL:
+            break
     return "".join(parts)
 
 
@@ -287,7 +296,7 @@ def _segment_entries(
         piece = segment[index]
         entry = piece.entry
         assert entry is not None
-        tail = "".join(p.text for p in segment[index + 1 :]) + continuation
+        tail = _tail(segment, index) + continuation
         if piece.placeholder:
             entry.title = previous_title or bold or lead or entry.title
         elif not entry.bare:
@@ -299,6 +308,19 @@ def _segment_entries(
             entry.note = _entry_note(piece, tail, not lead, n == 0, in_item=plain_tails)
         found.append(entry)
     return found
+
+
+def _tail(segment: list[_Piece], index: int) -> str:
+    """The text after the entry at `index`, up to _MAX_TAIL characters (a line of ten
+    thousand links must not cost the square of its length)."""
+    parts: list[str] = []
+    size = 0
+    for piece in segment[index + 1 :]:
+        parts.append(piece.text)
+        size += len(piece.text)
+        if size > _MAX_TAIL:
+            break
+    return "".join(parts)
 
 
 def _entry_note(piece: _Piece, tail: str, entry_line: bool, first: bool, in_item: bool) -> str | None:

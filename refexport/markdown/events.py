@@ -71,6 +71,7 @@ class Parsed:
     used_labels: set[str] = field(default_factory=set)
     plain_spans: list[tuple[int, int]] = field(default_factory=list)  # paragraphs without links
     url_lines: list[Entry] = field(default_factory=list)  # paragraphs that are a URL alone
+    plain_lines: dict[int, int] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)  # byte offset of each body line
     first: int = 1  # the file line of body line 0
 
@@ -79,8 +80,12 @@ class Parsed:
         return bisect_right(self.starts, offset) - 1 + self.first
 
     def plain_paragraphs(self) -> dict[int, int]:
-        """First line -> last line of the paragraphs that hold no link."""
-        return {self.line(start): self.line(max(start, end - 1)) for start, end in self.plain_spans}
+        """First line -> last line of the paragraphs that hold no link (made once, on demand)."""
+        if len(self.plain_lines) != len(self.plain_spans):
+            self.plain_lines = {
+                self.line(start): self.line(max(start, end - 1)) for start, end in self.plain_spans
+            }
+        return self.plain_lines
 
     problems: list[Problem] = field(default_factory=list)
 
