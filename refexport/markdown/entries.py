@@ -261,7 +261,7 @@ def _is_placeholder(text: str, placeholders: frozenset[str]) -> bool:
     core = stripped.casefold()
     if core in placeholders or _NUMBERED.match(core):
         return True
-    qualified = _QUALIFIED.match(stripped) or _QUALIFIED.match(text.strip())
+    qualified = _QUALIFIED.match(stripped) or _QUALIFIED.match(text.strip().strip("[]【】").strip())
     return qualified is not None and qualified.group(1).casefold() in placeholders
 
 
