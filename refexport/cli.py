@@ -205,7 +205,7 @@ def opml(ctx: click.Context, feeds: bool, feed_base: str | None, **options: Any)
     help="post: Jekyll post, URL line + title line + > note; list: - [title](url) — note items.",
 )
 @click.pass_context
-def markdown(ctx: click.Context, style: str, **options: Any) -> None:
+def markdown(ctx: click.Context, /, style: str, **options: Any) -> None:
     """Markdown: the catalog as a reading-list post (headings from the sections)."""
     _settings(ctx, **options)
     _export(ctx, "markdown" if style == "post" else "markdown-list")
