@@ -357,6 +357,26 @@ def test_a_link_alone_takes_the_next_paragraph_as_its_note() -> None:
     ]
 
 
+def test_a_plain_nested_item_is_the_note_of_the_item_above() -> None:
+    records = read_text(
+        "* ⭐️ Time, Clocks, CACM 1978 [[acmdl](https://p.example/1),[pdf](https://p.example/2)]\n"
+        "  * Easily one of the most influential papers.\n"
+        "* SQL [[sql](https://p.example/3)]\n"
+        "  * Generic\n"
+        "    * [sqlx](https://p.example/4) - async SQL\n"
+        "* [tokio](https://p.example/5) - runtime\n"
+        "  * [mio](https://p.example/6)\n"
+    )
+    assert entries(records) == [
+        ("https://p.example/1", "Time, Clocks, CACM 1978", "Easily one of the most influential papers."),
+        ("https://p.example/2", "Time, Clocks, CACM 1978", "Easily one of the most influential papers."),
+        ("https://p.example/3", "sql", None),  # `Generic` has items of its own: a subsection
+        ("https://p.example/4", "sqlx", "async SQL"),
+        ("https://p.example/5", "tokio", "runtime"),
+        ("https://p.example/6", "mio", None),
+    ]
+
+
 def test_sections_are_headings_reduced_to_text() -> None:
     records = read_text(
         FRONT + "Setext Title\n============\n\n[a](https://a.example/)\n\n"

@@ -27,6 +27,7 @@ from refexport.markdown.layout import captions, is_numbered_step, next_block, qu
 from refexport.markdown.tokens import (
     HEADING_LEAF,
     LINK_OPEN,
+    LIST,
     PARA,
     PARAGRAPH_LEAF,
     QUOTE,
@@ -104,15 +105,15 @@ def _entries(parsed: Parsed, raw: list[str]) -> list[Entry]:
     """Every entry in reading order, the layout rules applied."""
     placeholders = _placeholders()
     entries: list[Entry] = []
-    alone_ends: list[tuple[Entry, int]] = []  # entries alone in their block, block's last line
+    blocks: list[tuple[list[Entry], Leaf]] = []  # paragraphs and list items with entries
     paragraphs: dict[int, Leaf] = {}
     for leaf in parsed.leaves:
         found = leaf_entries(leaf, placeholders)
         entries.extend(found)
         if leaf.kind == PARAGRAPH_LEAF:
             paragraphs.setdefault(leaf.first_line, leaf)
-            if len(found) == 1 and found[0].alone:
-                alone_ends.append((found[0], leaf.last_line))
+            if found:
+                blocks.append((found, leaf))
     entries.extend(parsed.url_lines)
     entries.extend(_unused_definitions(parsed))
     entries.sort(key=lambda entry: entry.line)
@@ -138,10 +139,27 @@ def _entries(parsed: Parsed, raw: list[str]) -> list[Entry]:
         after = title_line if title_line is not None and title_line > entry.line else entry.line
         entry.note = quote_note(kinds, raw, after)
     used = set(titles.values()) | set(alone)
-    for entry, last_line in alone_ends:
-        if entry.note is None and entry.line not in alone:
-            entry.note = _following_note(parsed, raw, last_line, paragraphs, used)
+    for found, leaf in blocks:
+        if not any(entry.note is not None or entry.line in alone for entry in found):
+            _block_note(found, leaf, parsed, raw, paragraphs, used)
     return entries
+
+
+def _block_note(
+    found: list[Entry],
+    leaf: Leaf,
+    parsed: Parsed,
+    raw: list[str],
+    paragraphs: dict[int, Leaf],
+    used: set[int],
+) -> None:
+    """Notes from the blocks after a paragraph or list item whose entries have none."""
+    if len(found) == 1 and found[0].alone:
+        found[0].note = _following_note(parsed, raw, leaf.last_line, paragraphs, used)
+    elif leaf.in_item:
+        note = _nested_note(parsed, raw, leaf, paragraphs)
+        for entry in found:
+            entry.note = note
 
 
 def _unused_definitions(parsed: Parsed) -> list[Entry]:
@@ -183,6 +201,32 @@ def _following_note(
     if leaf is None or _starts_with_entry(leaf):
         return None
     return text_of(leaf.tokens) or None
+
+
+def _nested_note(parsed: Parsed, raw: list[str], leaf: Leaf, paragraphs: dict[int, Leaf]) -> str | None:
+    """The note of a list item's entries that have none: a nested item right below it that
+    is plain text (`* Title, Venue [[pdf](…)]` ⏎ `  * Easily one of the most influential …`);
+    a nested item that starts with an entry is an entry of its own, one with items of its own
+    a subsection (`* SQL [[sql](…)]` ⏎ `  * Generic` ⏎ `    * [sqlx](…)`)."""
+    kinds = parsed.kinds
+    following = next_block(kinds, leaf.last_line)
+    if following is None or kinds[following - 1] != LIST or not _deeper(raw, following, leaf.first_line):
+        return None
+    end = following
+    while end < len(raw) and kinds[end] == PARA:  # the nested item's continuation lines
+        end += 1
+    after = next_block(kinds, end)
+    if after is not None and kinds[after - 1] == LIST and _deeper(raw, after, following):
+        return None
+    nested = paragraphs.get(following)
+    if nested is not None:
+        return None if _starts_with_entry(nested) else text_of(nested.tokens) or None
+    return plain_text("\n".join(raw[following - 1 : end])) or None
+
+
+def _deeper(raw: list[str], line: int, than: int) -> bool:
+    """Is list item line `line` indented deeper than line `than`?"""
+    return len(raw[line - 1]) - len(raw[line - 1].lstrip()) > len(raw[than - 1]) - len(raw[than - 1].lstrip())
 
 
 def _starts_with_entry(leaf: Leaf) -> bool:
