@@ -112,6 +112,7 @@ class _Blocks:
         self.raw = raw
         self.alone = alone
         self.index = [i for i, kind in enumerate(kinds) if kind != BLANK]
+        self.made: dict[int, _Line] = {}
 
     def position(self, index: int) -> int:
         return bisect_left(self.index, index)
@@ -119,8 +120,11 @@ class _Blocks:
     def __call__(self, n: int) -> _Line | None:
         if not 0 <= n < len(self.index):
             return None
-        index = self.index[n]
-        return _Line(self.kinds[index], self.raw[index], self.alone.get(index + 1))
+        line = self.made.get(n)
+        if line is None:
+            index = self.index[n]
+            line = self.made[n] = _Line(self.kinds[index], self.raw[index], self.alone.get(index + 1))
+        return line
 
     def is_url_alone(self, n: int) -> bool:
         candidate = self(n)
