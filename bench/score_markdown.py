@@ -137,7 +137,7 @@ def _is_placeholder(text: str, placeholders: frozenset[str]) -> bool:
     core = stripped.casefold()
     if core in placeholders or re.match(r"^\[?\(?\d{1,4}\)?\]?$", core):
         return True
-    pattern = r"^([A-Za-z]+)(?:-(?=[^\s-]*[A-Z0-9])[^\s_-]{1,15}|\s*[(（][^()（）]{1,30}[)）])$"
+    pattern = r"^([A-Za-z]+)(?:-(?=[A-Za-z0-9.]*[A-Z0-9])[A-Za-z0-9.]{1,15}|\s*[(（][^()（）]{1,30}[)）])$"
     qualified = re.match(pattern, stripped) or re.match(pattern, text.strip().strip("[]【】").strip())
     return qualified is not None and qualified.group(1).casefold() in placeholders
 

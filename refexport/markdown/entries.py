@@ -57,7 +57,7 @@ _REMARK = re.compile(r"\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]")
 _PLAIN_TAIL = re.compile(r"^\s+(?=\w)")
 # A role with a qualifier: `Paper-CVPR14`, `Paper-arXiv`, `code (official)`; not a name such
 # as `pdf_oxide`, `pdf-lib` or `html-to-markdown-rs` (the qualifier has a capital or a digit).
-_QUALIFIED = re.compile(r"^([A-Za-z]+)(?:-(?=[^\s-]*[A-Z0-9])[^\s_-]{1,15}|\s*[(（][^()（）]{1,30}[)）])$")
+_QUALIFIED = re.compile(r"^([A-Za-z]+)(?:-(?=[A-Za-z0-9.]*[A-Z0-9])[A-Za-z0-9.]{1,15}|\s*[(（][^()（）]{1,30}[)）])$")
 _SHORTCODES = re.compile(r"^(?:\s*:[a-z0-9_+-]+:)+|(?::[a-z0-9_+-]+:\s*)+$")  # `:star:` markers
 _MAX_TAIL = 4000
 _NUMBERED = re.compile(r"^\[?\(?\d{1,4}\)?\]?$")
