@@ -126,8 +126,8 @@ def reference_links(path: Path) -> list[dict[str, Any]]:
     return found
 
 
-def _placeholders() -> frozenset[str]:
-    lines = PLACEHOLDERS.read_text(encoding="utf-8").splitlines()
+def _placeholders(path: Path = PLACEHOLDERS) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip().casefold() for line in lines if line.strip()[:1] not in ("", "#"))
 
 
@@ -148,8 +148,8 @@ def _html_unescape_url(url: str) -> str:
     return html.unescape(url)
 
 
-def score_lists(folder: Path, verbose: bool) -> dict[str, float]:
-    placeholders = _placeholders()
+def score_lists(folder: Path, verbose: bool, placeholder_file: Path = PLACEHOLDERS) -> dict[str, float]:
+    placeholders = _placeholders(placeholder_file)
     totals: Counter[str] = Counter()
     for path in sorted(folder.glob("*.md")):
         if path.name in ("README.md", "SOURCES.md"):
@@ -304,13 +304,19 @@ def main() -> None:
     parser.add_argument("--blog-baseline", type=Path)
     parser.add_argument("--dump", type=Path, help="write the current records of --blog here and stop")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--placeholders",
+        type=Path,
+        default=PLACEHOLDERS,
+        help="link texts excluded from the exact-title score (default: the reader's own list)",
+    )
     args = parser.parse_args()
     if args.dump:
         dump(args.blog, args.dump)
         return
     start = time.perf_counter()
     print(f"third-party lists ({args.lists}):")
-    for name, value in score_lists(args.lists, args.verbose).items():
+    for name, value in score_lists(args.lists, args.verbose, args.placeholders).items():
         print(f"  {name}: {value:.2%}" if value <= 1 else f"  {name}: {value:.0f}")
     files, failures = tracebacks([args.lists, args.blog])
     print(f"  tracebacks: {failures} of {files} files")
