@@ -21,6 +21,7 @@ EXPORT_FILES: dict[str, str] = {
     "refs.html": "html",
     "refs.ris": "ris",
     "bookmarks.html": "bookmarks",
+    "refs.md": "markdown",
 }
 
 

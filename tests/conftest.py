@@ -178,6 +178,34 @@ def shared_corpus(folder: str) -> Path:
     return path
 
 
+_FRIENDLY = {
+    "title": "title",
+    "url": "URL",
+    "note": "note",
+    "language": "language",
+    "container": "container-title",
+    "publisher": "publisher",
+    "authors": "author",
+    "issued": "issued",
+    "accessed": "accessed",
+}
+
+
+def make_record(**fields: Any) -> Record:
+    """A record from the names tests use most (`title`, `url`, `container`, `authors`,
+    `issued` … as CSL variables; `PartialDate`s as dates; None and empty values left out)
+    and the record's own fields (`key`, `type`, `tags`, `collection`, `origin` …)."""
+    variables = {}
+    for name, value in list(fields.items()):
+        if name in _FRIENDLY:
+            del fields[name]
+            if isinstance(value, PartialDate):
+                value = Date((value,))
+            if value not in (None, "", []):
+                variables[_FRIENDLY[name]] = value
+    return Record(variables=variables, **fields)
+
+
 def sample_records() -> list[Record]:
     """Hand-made records covering every kind of field and the awkward cases writers must survive."""
     return [

@@ -160,6 +160,13 @@ _CITE_FORMAT = Option(
 _LOCALE = Option(
     "locale", "--locale", "Language of the style's terms and dates (zh-CN, en-US); default: the style's."
 )
+_MARKDOWN_STYLE = Option(
+    "style",
+    "--style",
+    "post: URL line, title line and > note as in the bundled catalog; list: - [title](url) — note items.",
+    choices=("post", "list"),
+    default="post",
+)
 _COLLECTION = Option("collection", "--collection", "Name of the top collection (default: the catalog title).")
 
 # In detection order: the first format whose extension matches and whose content test (if
@@ -272,11 +279,20 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "markdown",
-            "Markdown reading list.",
+            "Markdown reading list: a Jekyll post like the bundled one, or (--style list) a list.",
             "refexport.formats.markdown",
             (".md", ".markdown", ".txt"),
             None,
-            writer=None,
+            options=(_MARKDOWN_STYLE,),
+        ),
+        Format(
+            "markdown-list",
+            "Markdown reading list: `- [title](url) — note` items under the headings.",
+            "refexport.formats.markdown",
+            (),
+            None,
+            reader=None,
+            fixed={"style": "list"},
             command=False,
         ),
     )
