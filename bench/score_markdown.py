@@ -46,9 +46,7 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 PLACEHOLDERS = Path(__file__).resolve().parent.parent / "data" / "placeholder-link-texts.txt"
 _SEPARATOR = re.compile(r"^(?:\s+[-—–]{1,2}\s+|\s*[:：，]\s*)")
 _MARKUP = re.compile(r"\]\(|\[[^\]]*\]\[|</?[A-Za-z][^>]*>|&[a-z]+;|&#\d+;|\*\*|__|`|\{[#:.]|^#|\]$|^\[")
-_BLOCKS = frozenset(
-    "p li td th h1 h2 h3 h4 h5 h6 blockquote div dt dd ul ol table tr pre summary br".split()  # noqa: SIM905
-)
+_BLOCKS = frozenset("p li td th h1 h2 h3 h4 h5 h6 blockquote div dt dd ul ol table tr pre summary br".split())
 
 
 class _Links(HTMLParser):

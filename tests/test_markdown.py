@@ -12,6 +12,7 @@ from refexport.errors import InputError
 from refexport.formats.markdown import read
 from refexport.model import Date, Origin, Record
 from refexport.resources import default_catalog
+
 from conftest import DATA, shared_corpus
 
 POSTS = DATA / "markdown"

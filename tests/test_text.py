@@ -141,7 +141,9 @@ def test_csl_markup_is_stripped_for_people_and_nothing_else() -> None:
 @pytest.mark.parametrize(
     ("text", "language"),
     [("深度学习", "zh-CN"), ("ひらがな と 漢字", "ja"), ("한국어", "ko"), ("Привет", "ru"), ("Hello", "en"),
-     ("Café", None), ("2023", None), ("𠀀", "zh-CN")],
+     ("Café", None), ("2023", None), ("𠀀", "zh-CN"), ("大型语言模型(LLM)训练指南", "zh-CN"),
+     ("LLM Inference CookBook", "en"), ("李鸿章：中国拍Ｘ光片第一人", "zh-CN"), ("Ｘ線", "zh-CN"),
+     ("10^31", None), ("café crème", None), ("", None)],
 )  # fmt: skip
 def test_language_of_text(text: str, language: str | None) -> None:
     assert language_of_text(text) == language

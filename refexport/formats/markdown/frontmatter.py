@@ -6,8 +6,8 @@ import datetime
 import re
 from typing import Any
 
-from refexport.text.yaml import YAMLError, is_plain_yaml_string, load_yaml
 from refexport.model import PartialDate
+from refexport.text.yaml import YAMLError, is_plain_yaml_string, load_yaml
 
 _POST_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-")
 

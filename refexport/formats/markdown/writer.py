@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from refexport.text.yaml import yaml_document
 from refexport.model import Record
+from refexport.text.yaml import yaml_document
 
 STYLES = ("post", "list")
 
