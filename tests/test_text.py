@@ -158,9 +158,10 @@ def test_xml_escapes_read_back_as_the_text_without_illegal_characters(text: str)
 
     from refexport.text.xml import XML_ILLEGAL, escape_attribute, escape_text
 
-    document = f'<a b="{escape_attribute(text)}">{escape_text(text)}</a>'
+    double, single = escape_attribute(text), escape_attribute(text, quote="'")
+    document = f"<a b=\"{double}\" c='{single}'>{escape_text(text)}</a>"
     element = ElementTree.fromstring(document.encode("utf-8"))
     legal = XML_ILLEGAL.sub("", text)
-    assert element.get("b") == legal
+    assert element.get("b") == element.get("c") == legal
     # element content: a parser turns a written CR (and CRLF) into LF
     assert (element.text or "") == legal.replace("\r\n", "\n").replace("\r", "\n")

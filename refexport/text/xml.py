@@ -11,6 +11,7 @@ XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 # on the rest, e.g. a JSON value full of quotes.)
 _TEXT_WORK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>\ud800-\udfff\ufffe\uffff]")
 _ATTRIBUTE_WORK = re.compile(r'[\x00-\x1f&<>"\ud800-\udfff\ufffe\uffff]')
+_SINGLE_QUOTED_WORK = re.compile(r"[\x00-\x1f&<>'\ud800-\udfff\ufffe\uffff]")
 
 
 def escape_text(text: str) -> str:
@@ -20,17 +21,25 @@ def escape_text(text: str) -> str:
     return XML_ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def escape_attribute(text: str) -> str:
-    """An attribute value in double quotes: also `"`, tab and line breaks escaped (a parser
-    would otherwise normalise them to spaces)."""
+def escape_attribute(text: str, quote: str = '"') -> str:
+    """An attribute value written between `quote`s (`"`, or `'` for values full of double
+    quotes, such as JSON): `&`, `<`, `>` and that quote escaped, and tab and line breaks too (a
+    parser would otherwise normalise them to spaces)."""
+    if quote == "'":
+        if _SINGLE_QUOTED_WORK.search(text) is None:
+            return text
+        return _attribute_escapes(text).replace("'", "&apos;")
     if _ATTRIBUTE_WORK.search(text) is None:
         return text
+    return _attribute_escapes(text).replace('"', "&quot;")
+
+
+def _attribute_escapes(text: str) -> str:
     return (
         XML_ILLEGAL.sub("", text)
         .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
-        .replace('"', "&quot;")
         .replace("\t", "&#9;")
         .replace("\n", "&#10;")
         .replace("\r", "&#13;")
