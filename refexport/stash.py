@@ -13,7 +13,6 @@ format chooses only where it lives (a BibTeX field, CSL `custom`, an OPML attrib
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 from refexport.model import DEFAULT_TYPE, VARIABLE_ORDER, VARIABLES, Record, value_to_json
@@ -52,7 +51,10 @@ def delta(record: Record, read_back: Record) -> dict[str, Any]:
             out[name] = getattr(record, name)
     wanted = record.variables
     got = read_back.variables
-    for name in sorted((n for n in wanted if got.get(n, _MISSING) != wanted[n]), key=_variable_rank):
+    differing = [name for name, value in wanted.items() if got.get(name, _MISSING) != value]
+    if len(differing) > 1:
+        differing.sort(key=_variable_rank)
+    for name in differing:
         out[name] = value_to_json(wanted[name])
     if record.tags != read_back.tags:
         out["tags"] = list(record.tags)
@@ -64,9 +66,9 @@ def delta(record: Record, read_back: Record) -> dict[str, Any]:
         out["origin"] = [origin.to_dict() for origin in record.origin]
     if record.custom != read_back.custom:
         out["custom"] = dict(record.custom)
-    dropped = sorted((n for n in got if n not in wanted), key=_variable_rank)
+    dropped = [name for name in got if name not in wanted]
     if dropped:
-        out[_DROPPED] = dropped
+        out[_DROPPED] = sorted(dropped, key=_variable_rank)
     return out
 
 
@@ -78,14 +80,16 @@ def apply(read_back: Record, stash: dict[str, Any]) -> Record:
     # Only the stashed fields are converted from JSON (and checked, by `from_dict`).
     changes = {name: value for name, value in stash.items() if name != _DROPPED}
     given = Record.from_dict(changes)
-    result = replace(
-        read_back,
-        variables=dict(read_back.variables),
-        tags=list(read_back.tags),
-        collection=list(read_back.collection),
-        also_in=list(read_back.also_in),
-        origin=list(read_back.origin),
-        custom=dict(read_back.custom),
+    result = Record(
+        read_back.id,
+        read_back.key,
+        read_back.type,
+        dict(read_back.variables),
+        list(read_back.tags),
+        list(read_back.collection),
+        list(read_back.also_in),
+        list(read_back.origin),
+        dict(read_back.custom),
     )
     for name in stash.get(_DROPPED, ()):
         if name in VARIABLES:
