@@ -67,7 +67,6 @@ def xml_legal_json(text: str) -> str:
 # ---------------------------------------------------------------- dates and categories
 
 
-@lru_cache(maxsize=4096)
 def rfc822(date: Date | None) -> str | None:
     """`created` for a date: RFC 822 at midnight UTC; None unless it is one known day."""
     if date is None or not date.is_simple():
@@ -75,8 +74,14 @@ def rfc822(date: Date | None) -> str | None:
     day = date.parts[0]
     if day.day is None or day.month is None or day.year < 1:
         return None
+    return _rfc822_day(day.year, day.month, day.day)
+
+
+# Cached: a catalog has few distinct days (one per post), and formatting one costs 5 µs.
+@lru_cache(maxsize=4096)
+def _rfc822_day(year: int, month: int, day: int) -> str | None:
     try:
-        return format_datetime(datetime(day.year, day.month, day.day, tzinfo=UTC), usegmt=True)
+        return format_datetime(datetime(year, month, day, tzinfo=UTC), usegmt=True)
     except ValueError:  # 31 February
         return None
 
@@ -121,9 +126,10 @@ def kind_of(attributes: Mapping[str, str], leaf: bool) -> tuple[str | None, str 
     """What an outline is, with the attribute holding its address: a feed (`xmlUrl`), an
     `include` of another OPML file, a link (`url`, or `htmlUrl` alone on a leaf), or neither
     (a folder, a note): `(None, None)`."""
-    name = (
-        "xmlUrl" if "xmlUrl" in attributes else next((a for a in attributes if a.lower() == "xmlurl"), None)
-    )
+    if "xmlUrl" in attributes:
+        name: str | None = "xmlUrl"
+    else:  # any capitalisation, as listparser reads it
+        name = next((a for a in attributes if len(a) == 6 and a.lower() == "xmlurl"), None)
     if name is not None and attributes[name].strip():
         return "feed", name
     if attributes.get("type", "").strip().lower() == "include":
@@ -189,14 +195,18 @@ def _keep_attributes(
 
 def derived_attributes(result: Record) -> dict[str, str | None]:
     """The attributes the writer computes from a record (`DERIVED`)."""
-    title = result.title
-    url = result.url
-    tags = [tag for tag in result.tags if _category_safe(tag)]
+    variables = result.variables
+    title = variables.get("title")
+    url = variables.get("URL")
+    accessed = variables.get("accessed")
+    text = visible(title) if isinstance(title, str) else ""
+    if not text and isinstance(url, str):
+        text = visible(url)
     return {
-        "text": visible(title or "") or visible(url or "") or UNTITLED,
-        "type": "link" if url else None,
-        "created": rfc822(result.accessed),
-        "category": ",".join(tags) or None,
+        "text": text or UNTITLED,
+        "type": "link" if isinstance(url, str) else None,
+        "created": rfc822(accessed) if isinstance(accessed, Date) else None,
+        "category": ",".join(tag for tag in result.tags if _category_safe(tag)) or None,
     }
 
 

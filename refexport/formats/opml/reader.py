@@ -32,13 +32,13 @@ _EXPAT_ENCODINGS = {"utf-8", "utf_8", "utf8", "utf-16", "utf_16", "utf16"}
 
 
 class _Outline:
-    """An open `<outline>` element: its folder name (for its children) and, for an `htmlUrl`
-    outline, what makes it a record if it turns out to be a leaf."""
+    """An open `<outline>` element: whether it names a folder (for its children) and, for an
+    `htmlUrl` outline, what makes it a record if it turns out to be a leaf."""
 
-    __slots__ = ("folder", "has_children", "line", "pending")
+    __slots__ = ("has_children", "line", "named", "pending")
 
-    def __init__(self, folder: str | None, line: int, pending: dict[str, str] | None) -> None:
-        self.folder = folder
+    def __init__(self, named: bool, line: int, pending: dict[str, str] | None) -> None:
+        self.named = named  # its name is the last part of the open folder path
         self.line = line
         self.pending = pending
         self.has_children = False
@@ -54,8 +54,9 @@ class _Handler(ContentHandler):
         self.body_seen = False
         self._elements: list[str] = []  # names of the open elements
         self._outlines: list[_Outline] = []
-        self._path: list[str] = []  # the folder path of the open outlines
-        self._root_path: list[str] = []
+        # The collection of a record here: the head title (in a foreign file), then the
+        # names of the open outlines (nameless ones are skipped).
+        self._collection: list[str] = []
         self._stash_name: str | None = None  # `<prefix>:stash` when the file is ours
         self._title: list[str] | None = None  # text of <head><title> while it is open
         self._locator: Locator | None = None
@@ -75,7 +76,7 @@ class _Handler(ContentHandler):
         elif len(elements) == 1 and name == "body":
             self.body_seen = True
             if self._stash_name is None and self.result.title:  # a foreign file: the head title first
-                self._root_path = [self.result.title]
+                self._collection = [self.result.title]
         elif len(elements) == 2 and name == "title" and elements[1] == "head" and self._title is None:
             self._title = []
         elements.append(name)
@@ -126,13 +127,15 @@ class _Handler(ContentHandler):
                 self._add(attributes, kind, address, line, None)
             elif attributes.get("htmlUrl", "").strip():
                 pending = attributes  # a record if it has no child outlines (else a folder)
-        folder = attributes.get("title") or attributes.get("text") or None
-        self._outlines.append(_Outline(folder, line, pending))
-        self._path.append(folder or "")
+        folder = attributes.get("title") or attributes.get("text")
+        self._outlines.append(_Outline(bool(folder), line, pending))
+        if folder:
+            self._collection.append(folder)
 
     def _end_outline(self) -> None:
         closed = self._outlines.pop()
-        self._path.pop()
+        if closed.named:
+            self._collection.pop()
         if closed.pending is not None and not closed.has_children:
             kind, address = kind_of(closed.pending, leaf=True)
             self._add(closed.pending, kind, address, closed.line, None)
@@ -140,8 +143,8 @@ class _Handler(ContentHandler):
     def _add(
         self, attributes: dict[str, str], kind: str | None, address: str | None, line: int, delta: str | None
     ) -> None:
-        """A record for the outline, under the open folders (nameless ones are skipped)."""
-        collection = [*self._root_path, *(name for name in self._path if name)]
+        """A record for the outline, in the open folders."""
+        collection = list(self._collection)
         origin = None
         if self._stash_name is None:
             origin = Origin(self.name, line, attributes[address].strip() if address is not None else None)
