@@ -74,9 +74,8 @@ def timed(label: str, action: Callable[[], T]) -> T:
         result = action()
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
-    print(
-        f"{label:<30} {statistics.median(walls):7.3f} s wall {statistics.median(cpus):7.3f} s cpu (median of {RUNS})"
-    )
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    print(f"{label:<30} {wall:7.3f} s wall {cpu:7.3f} s cpu (median of {RUNS})")
     return result
 
 
