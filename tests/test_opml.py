@@ -22,7 +22,7 @@ from refexport.model import Date, Name, Origin, PartialDate, ReadResult, Record,
 from refexport.text.xml import XML_ILLEGAL
 
 from conftest import DATA, require_tool, sample_records, shared_corpus
-from strategies import record_lists, records
+from strategies import record_lists, records, urls
 
 OPML_DATA = DATA / "opml"
 STASH = f"{{{opml.NAMESPACE}}}stash"
@@ -111,6 +111,65 @@ def test_round_trip_of_arbitrary_text_and_foreign_attributes(
     result = read_text(text)
     assert result.problems == []
     assert result.records == generated
+
+
+plain_text = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=8)
+maybe_text = st.one_of(
+    st.none(), plain_text, plain_text, st.sampled_from(["", " x ", "a,b", "https://a.example/x"]), any_text
+)
+
+
+@st.composite
+def link_records(draw: st.DrawFn) -> Record:
+    """Records of the writer's common case (a link with a few text variables, tags and an
+    access day), half of them with the odd value that makes them not quite plain."""
+    odd = draw(st.booleans())
+    texts = maybe_text if odd else st.none() | plain_text
+    record = Record(collection=draw(st.lists(any_text, max_size=2)))
+    for variable in ("title", "URL", "note", "abstract", "language"):
+        value = draw(texts) if variable != "URL" else draw(urls | texts if odd else urls)
+        if value is not None:
+            record.variables[variable] = value
+    safe_tags = st.lists(st.sampled_from(["ml", "a/b", "DL acceleration"]), max_size=3, unique=True)
+    odd_tags = st.lists(st.sampled_from(["ml", "a/b", " c ", "a,b", "", "ml"]) | any_text, max_size=3)
+    record.tags = draw(odd_tags if odd else safe_tags)
+    if draw(st.booleans()):
+        year = draw(st.integers(1, 9999) if odd else st.integers(1000, 9999))
+        record.accessed = Date.of(year, draw(st.integers(1, 12)), draw(st.integers(1, 28)))
+    if odd and draw(st.booleans()):
+        record.custom = {"opml:version": "RSS"}
+    return record
+
+
+@settings(max_examples=500, deadline=None)
+@given(link_records())
+def test_the_writers_shortcut_gives_what_the_reader_makes_of_the_outline(record: Record) -> None:
+    from refexport.formats.opml.outline import attributes, kind_of, plain_read_back
+    from refexport.formats.opml.outline import record as read_outline
+
+    shown = ["folder"]
+    fast = plain_read_back(record, shown)
+    if fast is not None:
+        values = attributes(record)
+        kind, address = kind_of(values, leaf=True)
+        assert fast == read_outline(values, kind, address, shown, None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(link_records(), max_size=4))
+def test_round_trip_of_links(generated: list[Record]) -> None:
+    assert read_text(write(generated)).records == generated
+
+
+def test_the_writers_shortcut_takes_the_common_record() -> None:
+    from refexport.formats.opml.outline import plain_read_back
+
+    record = plain_record(title="T", language="en", accessed=Date.of(2023, 6, 15))
+    record.tags = ["DL acceleration"]
+    assert plain_read_back(record, record.collection) is not None
+    record.accessed = Date.of(50, 1, 2)  # RFC 822 would read the year back as 2050
+    assert plain_read_back(record, record.collection) is None
+    assert read_text(write([record])).records == [record]
 
 
 # ---------------------------------------------------------------- the reading list

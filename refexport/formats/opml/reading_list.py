@@ -22,6 +22,7 @@ from refexport.formats.opml.outline import (
     UNTITLED,
     attributes,
     kind_of,
+    plain_read_back,
     record,
     rfc822,
     visible,
@@ -62,7 +63,11 @@ DOCUMENT_END = "  </body>\n</opml>\n"
 
 
 def outline_line(depth: int, values: dict[str, str], close: bool = True) -> str:
-    text = " ".join(f'{name}="{escape_attribute(value)}"' for name, value in values.items())
+    joined = "".join(values.values())
+    if escape_attribute(joined) == joined:  # nothing to escape: one scan instead of one per value
+        text = " ".join([f'{name}="{value}"' for name, value in values.items()])
+    else:
+        text = " ".join([f'{name}="{escape_attribute(value)}"' for name, value in values.items()])
     return f"{'  ' * depth}<outline {text}{'/>' if close else '>'}"
 
 
@@ -74,8 +79,11 @@ def folder_name(name: str) -> str:
 def record_outline(item: Record, depth: int, collection: list[str]) -> str:
     """The record's `<outline .../>` line; `collection` is the folder path a reader sees."""
     values = attributes(item)
-    kind, address = kind_of(values, leaf=True)
-    native = record(values, "link" if kind == "include" else kind, address, collection, None)
+    native = plain_read_back(item, collection)
+    kind: str | None = "link"
+    if native is None:
+        kind, address = kind_of(values, leaf=True)
+        native = record(values, "link" if kind == "include" else kind, address, collection, None)
     delta = stash.delta(item, native)
     line = outline_line(depth, values, close=False)[:-1]
     # Without an address the outline is a record only through its stash: write one even if empty.
