@@ -197,9 +197,11 @@ def plain_read_back(result: Record, collection: list[str]) -> Record | None:
     for name in _PLAIN_TEXT:
         value = variables.get(name)
         if value is not None:
-            if not isinstance(value, str) or not value or XML_ILLEGAL.search(value) is not None:
+            if not isinstance(value, str) or not value:
                 return None
             kept[name] = value
+    if XML_ILLEGAL.search("".join(kept.values())) is not None:
+        return None
     accessed = variables.get("accessed")
     if accessed is not None:
         created = rfc822(accessed) if isinstance(accessed, Date) else None
@@ -207,9 +209,13 @@ def plain_read_back(result: Record, collection: list[str]) -> Record | None:
             return None
         kept["accessed"] = accessed
     tags = result.tags
-    if tags and (len(set(tags)) < len(tags) or not all(_category_safe(tag) for tag in tags)):
+    if tags and not (_category_safe(tags[0]) if len(tags) == 1 else _distinct_categories(tags)):
         return None
     return Record(id=record_id(url), variables=kept, tags=list(tags), collection=collection)
+
+
+def _distinct_categories(tags: list[str]) -> bool:
+    return len(set(tags)) == len(tags) and all(_category_safe(tag) for tag in tags)
 
 
 def _keep_attributes(
