@@ -65,7 +65,7 @@ def test_sample_records_round_trip_exactly() -> None:
     assert result.records == sample_records()
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(record_lists(), st.none() | st.text(max_size=20))
 def test_round_trip_over_the_full_model(generated: list[Record], title: str | None) -> None:
     text = write(generated, title)
@@ -100,7 +100,7 @@ def hostile_records(draw: st.DrawFn) -> Record:
     return record
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(hostile_records(), max_size=4), st.none() | any_text)
 def test_round_trip_of_arbitrary_text_and_foreign_attributes(
     generated: list[Record], title: str | None
@@ -141,7 +141,7 @@ def link_records(draw: st.DrawFn) -> Record:
     return record
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(link_records())
 def test_the_writers_shortcut_gives_what_the_reader_makes_of_the_outline(record: Record) -> None:
     from refexport.formats.opml.outline import attributes, kind_of, plain_read_back
@@ -155,7 +155,7 @@ def test_the_writers_shortcut_gives_what_the_reader_makes_of_the_outline(record:
         assert fast == read_outline(values, kind, address, shown, None)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(link_records(), max_size=4))
 def test_round_trip_of_links(generated: list[Record]) -> None:
     assert read_text(write(generated)).records == generated
