@@ -489,6 +489,7 @@ def test_own_file_with_a_damaged_stash_reports_the_outline_and_keeps_the_rest() 
         (b"<?xml version='1.0' encoding='no-such-codec'?><opml/>", 1, "unknown encoding"),
         (b"<opml><head><title>caf\xe9</title></head><body/></opml>", 1, "not UTF-8"),
         (b'\xef\xbb\xbf<?xml version="1.0" encoding="GBK"?><opml/>', 1, "unreadable XML"),
+        (b'<?xml version="1.0\xe2\x80\x9d encoding="GBK"?><opml/>', 1, "XML declaration not well-formed"),
         (
             b"<opml><body>" + b"<outline text='a'>" * 5000 + b"</outline>" * 5000 + b"</body></opml>",
             1,

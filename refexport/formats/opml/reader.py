@@ -26,7 +26,10 @@ from refexport.model import Origin, Problem, ReadResult
 
 # Deeper nesting is refused: every record copies its folder path.
 MAX_DEPTH = 1000
-_DECLARED_ENCODING = re.compile(rb"""\A<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+# The XML declaration is ASCII: anything else before `encoding=` means there is none.
+_DECLARED_ENCODING = re.compile(
+    rb"""\A<\?xml[\t\n\r\x20-\x3d\x3f-\x7e]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']"""
+)
 # Encodings expat decodes itself; others are transcoded to UTF-8 first.
 _EXPAT_ENCODINGS = {"utf-8", "utf_8", "utf8", "utf-16", "utf_16", "utf16"}
 
