@@ -11,7 +11,7 @@ Native attributes and what they hold:
 - `url` (a `link` outline) or `xmlUrl` (a feed, any capitalisation, as listparser reads
   it): `URL`. A feed's record is the feed: its `URL` is the feed's address, and its outline
   `type` (`rss` when the outline had none) stays in `custom["opml:type"]`, which is what
-  makes the writer give it back as a feed. An untitled leaf with only `htmlUrl` is a link;
+  makes the writer give it back as a feed. A leaf with only `htmlUrl` is a link;
 - `created` (RFC 822): `accessed`, the day the link was saved;
 - `category`: `tags`, split as listparser does — at `,` into categories, each cut at `/`
   into parts (trimmed, empty ones dropped) and kept as one tag `a/b`;

@@ -4,9 +4,10 @@ Parsed by defusedxml's expat reader (a DTD, entity declarations and external ref
 refused: no billion laughs, no XXE), streaming: each outline is mapped as it is read
 (`outline.record`), so memory follows the records, not the document tree. Folders give the
 collection path, starting with the head title in a foreign file; our own files (the root
-binds `NAMESPACE`) write the whole path as folders. An outline with our stash attribute is
-a record of ours, even without an address; its stash is applied to what its native
-attributes say. `type="include"` outlines point at another OPML file, which is not fetched:
+binds `NAMESPACE`) write the whole path as folders. A record of a foreign file was read at
+its outline's line (`origin`); one of ours carries the origin it had in its stash, and an
+outline with our stash attribute is a record even without an address (the stash is applied
+to what its native attributes say). `type="include"` outlines point at another OPML file, which is not fetched:
 each is reported as skipped (its children, if any, are read as a folder's). A repeated
 address stays a repeated record here; the catalog merges records without a key that share
 a URL, as it merges a Markdown catalog's.
