@@ -20,8 +20,56 @@ def date_text(date: Date) -> str | None:
     return date.iso() or date.literal
 
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH = r"([A-Za-z]{3,9})\.?"
+# What Zotero's own importers and people write in a date field besides ISO: "May 1, 2020",
+# "1 May 2020", "May 2020" (Zotero's CSL JSON import writes the first form), "2020/05/01".
+_WORDED = (
+    (re.compile(rf"{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})$"), (3, 1, 2)),
+    (re.compile(rf"(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})$"), (3, 2, 1)),
+    (re.compile(rf"{_MONTH},?\s+(\d{{4}})$"), (2, 1, None)),
+    (re.compile(r"(\d{4})/(\d{1,2})(?:/(\d{1,2}))?$"), (1, 2, 3)),
+)
+
+
+def _worded(text: str) -> Date | None:
+    """A date written with a month name or slashes, as Zotero reads it; None otherwise."""
+    for pattern, (year, month, day) in _WORDED:
+        match = pattern.match(text.strip())
+        if not match:
+            continue
+        month_text = match.group(month)
+        number = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower())
+        if number is None:
+            return None
+        try:
+            return Date.of(
+                int(match.group(year)), number, int(match.group(day)) if day and match.group(day) else None
+            )
+        except ValueError:
+            return None
+    return None
+
+
 def parse_date(text: str) -> Date:
-    """The date of `date_text`'s forms; anything else is a literal date."""
+    """The date of `date_text`'s forms and of the worded forms Zotero writes ("May 1,
+    2020"); anything else is a literal date."""
+    date = _edtf(text)
+    return (_worded(text) or date) if date.literal is not None else date
+
+
+def _edtf(text: str) -> Date:
     start, slash, end = text.partition("/")
     try:
         first = _point(start)

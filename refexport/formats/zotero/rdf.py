@@ -177,6 +177,11 @@ def rdf_view(item: dict[str, Any], order: dict[str, int]) -> dict[str, Any]:
     for name, value in item.items():
         if isinstance(value, str):
             view[name] = XML_ILLEGAL.sub("", value)
+    if "edition" in view or "versionNumber" in view:  # one prism:edition: see rdfread
+        edition = view.pop("edition", None) or view.pop("versionNumber")
+        view.pop("versionNumber", None)
+        has_edition = "edition" in schema().item_types[item["itemType"]].fields
+        view["edition" if has_edition else "versionNumber"] = edition
     view["creators"] = [_creator_view(c) for c in item["creators"]]
     view["tags"] = [{"tag": XML_ILLEGAL.sub("", t["tag"])} for t in item["tags"]]
     view["collections"] = sorted(item["collections"], key=lambda key: order.get(key, len(order)))

@@ -164,8 +164,9 @@ def _container_fields(
     number = _first(triples, holders, PRISM + "number")
     put("issue" if spec is None or "issue" in spec.fields else "number", number)
     put("journalAbbreviation", triples.literal(holders[0], DCTERMS + "alternative"))
-    put("edition", triples.literal(subject, PRISM + "edition"))
-    put("versionNumber", triples.literal(subject, PRISM + "edition"))
+    # prism:edition is both fields (RDF.js); a type that has both (a standard) reads it as its edition
+    edition = triples.literal(subject, PRISM + "edition")
+    put("edition" if spec is None or "edition" in spec.fields else "versionNumber", edition)
     for holder in holders:
         for value in triples.objects(holder, DC + "identifier"):
             label = value.partition(" ")[0].upper()
