@@ -25,6 +25,11 @@ MAX_EXPANDED_NODES = 1_000_000
 # An anchor (`&name` after a blank or an indicator); aliases can only refer to one. Text
 # such as "Blog & Co" or "AT&T" does not match, a rare `&x` inside a quoted string costs a walk.
 _ANCHOR = re.compile(r"(?:^|[\s\[\]{},:-])&[^\s\[\]{},]")
+# libyaml composes nested collections by recursion in C: some 30,000 levels (`[` * 30000,
+# 60 KB) overflow the stack and kill the interpreter, and Python code that walks a deep
+# result hits its recursion limit. Documents nested deeper than this are refused first, by
+# a pass over the parser's events (no recursion; ~7% of a load). CSL YAML needs 7 levels.
+MAX_DEPTH = 100
 
 
 def load_yaml(text: str) -> Any:
@@ -33,20 +38,46 @@ def load_yaml(text: str) -> Any:
     PyYAML is imported here, lazily: the CLI starts without it."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(text)
     try:
+        if len(text) > MAX_DEPTH:  # each level takes a character at least
+            _check_depth(loader_class(text), yaml)
         node = loader.get_single_node()
         if node is None:
             return None
         if _ANCHOR.search(text):  # no anchor, no alias: nothing to expand
             _check_expansion(node)
         return loader.construct_document(node)
+    except YAMLError:
+        raise
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise YAMLError(f"not valid YAML: {problem}", mark.line + 1 if mark is not None else None) from None
+    except (ValueError, OverflowError, RecursionError) as error:
+        # a scalar the constructor cannot build: `date: 2020-13-45`, a 5,000-digit integer
+        raise YAMLError(f"not valid YAML: {error}") from None
     finally:
         loader.dispose()
+
+
+def _check_depth(probe: Any, yaml: Any) -> None:
+    """YAMLError when the document nests collections deeper than MAX_DEPTH (the parser's
+    events, read before anything is composed)."""
+    opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    depth = 0
+    try:
+        while (event := probe.get_event()) is not None:
+            if isinstance(event, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YAMLError(f"YAML nested deeper than {MAX_DEPTH} levels", event.start_mark.line + 1)
+            elif isinstance(event, closing):
+                depth -= 1
+    finally:
+        probe.dispose()
 
 
 def _check_expansion(root: Any) -> None:
