@@ -215,8 +215,11 @@ class Name:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Name:
+        """Inverse of `to_dict`; TypeError for a part that is not text."""
+        if not isinstance(data, dict):
+            raise TypeError("a name must be an object")
         return cls(
-            **{attr: data.get(key) for key, attr in _NAME_TEXT_KEYS},
+            **{attr: _text_or_none(data.get(key), key) for key, attr in _NAME_TEXT_KEYS},
             comma_suffix=bool(data.get("comma-suffix")),
             static_ordering=bool(data.get("static-ordering")),
         )
@@ -256,7 +259,11 @@ class Origin:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Origin:
-        return cls(file=data["file"], line=data.get("line"), url=data.get("url"))
+        """Inverse of `to_dict`; TypeError or KeyError on a bad shape."""
+        line = data.get("line")
+        if not isinstance(data["file"], str) or not (line is None or type(line) is int):
+            raise TypeError("an origin is a file name and a line number")
+        return cls(file=data["file"], line=line, url=_text_or_none(data.get("url"), "origin url"))
 
 
 # The record's own fields (not CSL variables), in the order `to_dict` writes them.
@@ -397,16 +404,24 @@ class Record:
                 variables[name] = value_from_json(name, value)
             elif name not in OWN_FIELDS:
                 raise ValueError(f"unknown field {name!r}")
+        kind = _text_or_none(data.get("type"), "type") or DEFAULT_TYPE
+        if kind not in CSL_TYPES:
+            raise ValueError(f"unknown type {kind!r}")
+        custom = data.get("custom") or {}
+        if not isinstance(custom, dict):
+            raise TypeError("custom: an object expected")
+        if _nesting(custom) > MAX_CUSTOM_NESTING:
+            raise ValueError(f"custom: nested deeper than {MAX_CUSTOM_NESTING} levels")
         return cls(
-            id=data.get("id") or "",
-            key=data.get("key") or "",
-            type=data.get("type") or DEFAULT_TYPE,
+            id=_text_or_none(data.get("id"), "id") or "",
+            key=_text_or_none(data.get("key"), "key") or "",
+            type=kind,
             variables=variables,
             tags=_strings(data.get("tags")),
             collection=_strings(data.get("collection")),
             also_in=[_strings(p) for p in data.get("also_in") or []],
             origin=[Origin.from_dict(s) for s in data.get("origin") or []],
-            custom=dict(data.get("custom") or {}),
+            custom=dict(custom),
         )
 
 
@@ -431,14 +446,54 @@ def value_from_json(variable: str, value: Any) -> Value:
             raise TypeError(f"{variable}: a list of names expected")
         return [Name.from_dict(n) for n in value]
     if variable in DATE_VARIABLES:
-        if not isinstance(value, dict):
-            raise TypeError(f"{variable}: a date object expected")
-        return Date.from_csl(value)
+        return _date_from_json(variable, value)
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise TypeError(f"{variable}: text expected")
     if isinstance(value, int) and variable not in NUMBER_VARIABLES:
         raise TypeError(f"{variable}: text expected")
     return value
+
+
+def _date_from_json(variable: str, value: Any) -> Date:
+    if not isinstance(value, dict):
+        raise TypeError(f"{variable}: a date object expected")
+    rows = value.get("date-parts") or []
+    if not isinstance(rows, list) or not all(
+        isinstance(row, list) and 1 <= len(row) <= 3 and all(type(p) is int for p in row) for row in rows
+    ):
+        raise TypeError(f"{variable}: date-parts must be rows of one to three whole numbers")
+    season = value.get("season")
+    if not (season is None or type(season) is int or isinstance(season, str)):
+        raise TypeError(f"{variable}: a season is a number or a word")
+    _text_or_none(value.get("literal"), f"{variable} literal")
+    return Date.from_csl(value)
+
+
+# `custom` holds another format's fields as read (a list of groups, an object): a few levels.
+# Writers walk it recursively (orjson writes 254 levels at most), so deeper is refused.
+MAX_CUSTOM_NESTING = 32
+
+
+def _nesting(value: Any) -> int:
+    """How deeply lists and dicts nest in `value` (0 for a scalar), without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_CUSTOM_NESTING:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _text_or_none(value: Any, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"{what}: text expected")
 
 
 def _strings(value: Any) -> list[str]:
