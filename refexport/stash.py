@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from refexport.model import DEFAULT_TYPE, VARIABLE_ORDER, VARIABLES, Record, value_to_json
 from refexport.text.json import compact_json
 
@@ -114,8 +116,10 @@ def encode(stash: dict[str, Any]) -> str:
 
 
 def decode(text: str) -> dict[str, Any]:
-    """Inverse of `encode`; ValueError when it is not a JSON object."""
-    value = json.loads(text)
+    """Inverse of `encode`; ValueError when it is not a JSON object. A stash is read from
+    foreign files: orjson bounds its nesting (json would recurse into RecursionError) and
+    refuses lone surrogates, which no output could hold."""
+    value = orjson.loads(text)
     if not isinstance(value, dict):
         raise ValueError("the stash is not a JSON object")
     return value
