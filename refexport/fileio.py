@@ -6,9 +6,11 @@ disk or Ctrl-C never leaves half a file behind; only then is the destination tou
   the old file's mode), the same through a symbolic link (its target is replaced, the
   link stays);
 - anything else (standard output, a pipe or FIFO, `/dev/null`, a terminal) is written
-  through, never replaced;
-- a folder, a missing folder, or a file the operating system will not let us write is an
-  `OutputError`, one line naming the path.
+  through, never replaced; a name of a descriptor the process has open (`/dev/stdout`,
+  `/dev/fd/N` from the shell's `>(…)`) is written through that descriptor;
+- a folder, a missing folder, a read-only file (renaming over it would bypass its mode), or
+  a file the operating system will not let us write (a full disk, /sys) is an
+  `OutputError`, one line naming the path, with no temporary file left.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -98,19 +101,46 @@ def write_output(chunks: Iterable[str], path: str | os.PathLike[str] | None) -> 
     `\\n` line ends, following the rules in the module docstring. OutputError on failure;
     KeyboardInterrupt passes through, with nothing written."""
     name = None if path is None or os.fspath(path) == "-" else os.fspath(path)
-    target = _regular_target(name) if name is not None else None
+    descriptor = _STDOUT if name is None else _descriptor(name)
+    target = _regular_target(name) if name is not None and descriptor is None else None
     if target is not None:
         _replace_atomically(chunks, target, shown=name or target)
         return
+    shown = "standard output" if descriptor == _STDOUT else name or ""
     with tempfile.SpooledTemporaryFile(_SPOOL_IN_MEMORY) as spool:
-        _fill(spool, chunks, name or "standard output")
+        _fill(spool, chunks, shown)
         spool.seek(0)
-        _write_through(spool, name)
+        _write_through(spool, name, descriptor, shown)
 
 
 def atomic_write(path: str | os.PathLike[str], text: str) -> None:
     """`text` into a regular file (or a new one), replaced atomically; see `write_output`."""
     write_output([text], os.fspath(path))
+
+
+_STDOUT = 1
+# Names of descriptors the process has open: `/dev/stdout`, `/dev/fd/3` (what the shell
+# passes for `>(wc -c)`), `/proc/self/fd/3`. Writing through the descriptor, not opening
+# the name afresh, keeps what the shell set up: `>> log` appends (a fresh open would
+# truncate the log), and a descriptor open for reading only is refused, not overwritten.
+_DESCRIPTOR = re.compile(r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/(self|thread-self|\d+)/fd/(\d+)")
+_STANDARD = {"in": 0, "out": 1, "err": 2}
+
+
+def _descriptor(name: str) -> int | None:
+    """The descriptor `name` stands for (following symbolic links to it), else None."""
+    path = os.path.abspath(name)
+    for _ in range(40):  # the kernel's own limit on a chain of links
+        match = _DESCRIPTOR.fullmatch(path)
+        if match:
+            standard, fd, process, proc_fd = match.groups()
+            if process is not None and process not in ("self", "thread-self", str(os.getpid())):
+                return None  # another process's descriptor: an ordinary path to us
+            return _STANDARD[standard] if standard else int(fd or proc_fd)
+        if not os.path.islink(path):
+            return None
+        path = os.path.normpath(os.path.join(os.path.dirname(path), os.readlink(path)))
+    return None
 
 
 def _regular_target(name: str) -> str | None:
@@ -126,9 +156,7 @@ def _regular_target(name: str) -> str | None:
     if stat.S_ISDIR(info.st_mode):
         raise OutputError(f"cannot write {name}: it is a folder")
     real = os.path.realpath(name)
-    # `/dev/stdout` and friends lead to the caller's open descriptors (/proc/self/fd/N):
-    # written through even when they are regular files, which the shell has open already.
-    if not stat.S_ISREG(info.st_mode) or real.startswith("/proc/") or name.startswith("/dev/"):
+    if not stat.S_ISREG(info.st_mode) or real.startswith("/proc/"):
         return None
     return real
 
@@ -137,6 +165,7 @@ def _fill(stream: IO[bytes], chunks: Iterable[str], shown: str) -> None:
     try:
         for chunk in chunks:
             stream.write(chunk.encode("utf-8"))
+        stream.flush()
     except UnicodeEncodeError as error:  # a lone surrogate: a bug upstream, reported plainly
         raise OutputError(f"cannot write {shown}: text that is not Unicode ({error.reason})") from None
     except OSError as error:
@@ -145,6 +174,9 @@ def _fill(stream: IO[bytes], chunks: Iterable[str], shown: str) -> None:
 
 def _replace_atomically(chunks: Iterable[str], target: str, shown: str) -> None:
     folder = os.path.dirname(target) or "."
+    if os.path.lexists(target) and not os.access(target, os.W_OK):
+        # renaming over it would succeed in a writable folder; `>` would not, nor do we
+        raise OutputError(f"cannot write {shown}: Permission denied (the file is read-only)")
     try:
         handle, temp_name = tempfile.mkstemp(
             dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
@@ -154,9 +186,11 @@ def _replace_atomically(chunks: Iterable[str], target: str, shown: str) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             _fill(stream, chunks, shown)
-            stream.flush()
         _copy_mode_and_owner(temp_name, target)
         os.replace(temp_name, target)
+    except OSError as error:  # closing (a full disk, a quota), the mode, the rename
+        Path(temp_name).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {shown}: {error.strerror or error}") from None
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
@@ -165,19 +199,25 @@ def _replace_atomically(chunks: Iterable[str], target: str, shown: str) -> None:
 def _folder_reason(error: OSError, folder: str) -> str:
     if error.errno == errno.ENOENT:
         return f"the folder {folder} does not exist"
+    if error.errno == errno.EACCES:
+        return f"{error.strerror} (the folder {folder} is not writable)"
     return error.strerror or str(error)
 
 
-def _write_through(spool: IO[bytes], name: str | None) -> None:
-    shown = name or "standard output"
+def _write_through(spool: IO[bytes], name: str | None, descriptor: int | None, shown: str) -> None:
     try:
-        if name is None:
+        if descriptor == _STDOUT:
+            if sys.stdout is None:  # started with its standard output closed (`>&-`)
+                raise OutputError("cannot write standard output: it is closed")
             sys.stdout.flush()
             shutil.copyfileobj(spool, sys.stdout.buffer)
             sys.stdout.buffer.flush()
-            return
-        with open(name, "wb") as stream:  # a FIFO blocks here until it has a reader, as with `>`
-            shutil.copyfileobj(spool, stream)
+        elif descriptor is not None:
+            with open(descriptor, "wb", closefd=False) as stream:
+                shutil.copyfileobj(spool, stream)
+        else:
+            with open(name or "", "wb") as stream:  # a FIFO blocks here until it has a reader, as with `>`
+                shutil.copyfileobj(spool, stream)
     except BrokenPipeError:
         raise
     except OSError as error:
