@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -142,13 +143,35 @@ def _cyclic_gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`) ends the run as Ctrl-C does: through the handlers that
+    remove a temporary file, so nothing is left half-written."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@contextmanager
+def _terminated_cleanly() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread (an embedding program): its signals, not ours
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point. Exit status: 0 done; 1 some entries skipped (reported); 2 input refused
-    or output impossible; 130 interrupted. Errors are one line on stderr, never a traceback
+    or output impossible; 130 interrupted (143 terminated). Errors are one line on stderr, never a traceback
     (set REFEXPORT_DEBUG=1 to see one for an internal error)."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        with _cyclic_gc_paused(), cli.make_context("refexport", args) as ctx:
+        with _terminated_cleanly(), _cyclic_gc_paused(), cli.make_context("refexport", args) as ctx:
             cli.invoke(ctx)
             current = ctx.find_object(Settings)
             skipped = current.skipped if current is not None else 0
@@ -157,6 +180,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except click.exceptions.Exit as done:  # --help, --version
         sys.exit(done.exit_code)
+    except _Terminated:
+        click.echo("terminated: nothing written", err=True)
+        sys.exit(143)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted: nothing written", err=True)
         sys.exit(130)

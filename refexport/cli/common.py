@@ -46,7 +46,8 @@ def common_options(command: F) -> F:
         click.option(
             "-o",
             "--output",
-            type=click.Path(dir_okay=False, allow_dash=True),
+            # not `readable`: a write-only file (mode 0200) or a pipe is a fine destination
+            type=click.Path(dir_okay=False, allow_dash=True, readable=False),
             help="Write here instead of standard output (a file is replaced atomically).",
         ),
         click.option(
