@@ -516,7 +516,9 @@ class Problem:
     """One bad entry that was skipped while the good ones were kept.
 
     `where` is a line number, or an item label such as `item 3 (smith2020)` for formats
-    without lines (JSON). `str(problem)` is the one-line report `file:line: message`.
+    without lines (JSON). `str(problem)` is the one-line report `file:line: message`: line
+    breaks and control characters of a file name or of the input quoted in a message are
+    escaped (`\\n`, `\\x1b`), so a report stays one line and cannot drive the terminal.
     """
 
     file: str
@@ -525,10 +527,27 @@ class Problem:
 
     def __str__(self) -> str:
         if self.where is None:
-            return f"{self.file}: {self.message}"
-        if isinstance(self.where, int):
-            return f"{self.file}:{self.where}: {self.message}"
-        return f"{self.file}: {self.where}: {self.message}"
+            text = f"{self.file}: {self.message}"
+        elif isinstance(self.where, int):
+            text = f"{self.file}:{self.where}: {self.message}"
+        else:
+            text = f"{self.file}: {self.where}: {self.message}"
+        return one_line(text)
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and control characters escaped, for a report on stderr."""
+    return text if text.isprintable() else _CONTROL.sub(_escape_control, text)
+
+
+# What may not reach a terminal raw: C0 and C1 controls (tab aside), DEL, the Unicode line
+# and paragraph separators.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return {10: "\\n", 13: "\\r"}.get(code) or (f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}")
 
 
 @dataclass(slots=True)

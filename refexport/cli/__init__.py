@@ -19,6 +19,7 @@ import click
 from refexport import __version__, formats
 from refexport.cli.common import Settings, common_options, export, load_catalog, refuse, settings
 from refexport.errors import InputError, OutputError
+from refexport.model import one_line
 
 EXAMPLES = """\b
 Examples:
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
             current = ctx.find_object(Settings)
             skipped = current.skipped if current is not None else 0
     except (InputError, OutputError) as error:
-        click.echo(str(error), err=True)
+        click.echo(one_line(str(error)), err=True)  # an output path may hold a line break
         sys.exit(2)
     except click.exceptions.Exit as done:  # --help, --version
         sys.exit(done.exit_code)
@@ -196,7 +197,9 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("REFEXPORT_DEBUG"):
             raise
         click.echo(
-            f"refexport: internal error: {type(error).__name__}: {error} (REFEXPORT_DEBUG=1 shows more)",
+            one_line(
+                f"refexport: internal error: {type(error).__name__}: {error} (REFEXPORT_DEBUG=1 shows more)"
+            ),
             err=True,
         )
         sys.exit(70)
