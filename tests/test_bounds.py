@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from refexport import stash
-from refexport.model import MAX_CUSTOM_NESTING, Record
+from refexport.model import MAX_CUSTOM_NESTING, Problem, Record
 from refexport.text.json import compact_json
 from refexport.text.yaml import MAX_DEPTH, YAMLError, load_yaml
 
@@ -97,3 +97,9 @@ def test_a_deep_stash_is_a_value_error_not_a_recursion_error() -> None:
 def test_compact_json_writes_integers_beyond_64_bits() -> None:
     """CSL-JSON reads a 30-digit `volume` exactly; `refexport records` must write it."""
     assert compact_json({"volume": 10**30, "title": "一"}) == '{"volume":' + str(10**30) + ',"title":"一"}'
+
+
+def test_a_report_is_one_line_and_cannot_drive_the_terminal() -> None:
+    problem = Problem("evil\nname.md", 3, "title \x1b]0;pwned\x07 \u2028 end")
+    assert str(problem) == "evil\\nname.md:3: title \\x1b]0;pwned\\x07 \\u2028 end"
+    assert str(Problem("a.md", "item 2 (k)", "tab\tkept")) == "a.md: item 2 (k): tab\tkept"

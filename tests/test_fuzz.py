@@ -33,7 +33,7 @@ import hostile
 from sandbox import time_limit
 from strategies import record_lists
 
-EXAMPLES = int(os.environ.get("REFEXPORT_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("REFEXPORT_FUZZ_EXAMPLES", "150"))
 RANDOM = bool(os.environ.get("REFEXPORT_FUZZ_RANDOM"))
 fuzz = settings(
     max_examples=EXAMPLES,
@@ -46,10 +46,24 @@ fuzz = settings(
 SECONDS = 10.0  # per example: a linear reader needs milliseconds for these sizes
 
 
-def _formats(names: list[str]) -> Iterator[Any]:
+# What fuzzing found in a ported format and is not fixed yet: (test, format) -> finding.
+# The failing input is also a regression file in tests/data/hostile/, where the corpus
+# checks it every run (strictly). Not strict here: which examples a derandomized run draws
+# depends on the budget, so the finding may or may not be drawn again.
+KNOWN: dict[tuple[str, str], str] = {
+    ("test_reader_over_mutations_of_real_files", "zotero-rdf"): (
+        "Zotero RDF reader: an unknown encoding in the XML declaration raises LookupError "
+        "(tests/data/hostile/xml-unknown-encoding.rdf)"
+    ),
+}
+
+
+def _formats(test: str, names: list[str]) -> Iterator[Any]:
     for fmt in names:
         reason = hostile.unported(fmt)
         marks = [pytest.mark.xfail(reason=reason, run=False)] if reason else []
+        if not reason and (test, fmt) in KNOWN:
+            marks.append(pytest.mark.xfail(reason=KNOWN[test, fmt], strict=False))
         yield pytest.param(fmt, id=fmt, marks=marks)
 
 
@@ -72,7 +86,7 @@ byte_strings = st.one_of(
 )
 
 
-@pytest.mark.parametrize("fmt", list(_formats(formats.readable())))
+@pytest.mark.parametrize("fmt", list(_formats("test_reader_over_arbitrary_bytes", formats.readable())))
 @fuzz
 @given(data=byte_strings)
 @example(data=b"")
@@ -161,7 +175,9 @@ def mutations(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.parametrize("fmt", list(_formats(formats.readable())))
+@pytest.mark.parametrize(
+    "fmt", list(_formats("test_reader_over_mutations_of_real_files", formats.readable()))
+)
 @fuzz
 @given(data=st.data())
 def test_reader_over_mutations_of_real_files(fmt: str, data: st.DataObject) -> None:
@@ -180,8 +196,8 @@ def _seeds(fmt: str) -> list[bytes]:
 # --- writers over arbitrary records ---
 
 
-@pytest.mark.parametrize("fmt", list(_formats(formats.writable())))
-@settings(fuzz, max_examples=max(1, EXAMPLES // 2))
+@pytest.mark.parametrize("fmt", list(_formats("test_writer_output_reads_back", formats.writable())))
+@settings(fuzz, max_examples=max(1, EXAMPLES // 3))
 @given(records=record_lists())
 def test_writer_output_reads_back(fmt: str, records: list[Record]) -> None:
     entry = formats.get(fmt)

@@ -211,6 +211,9 @@ def test_a_read_only_file_is_not_replaced(who: str, place: Path) -> None:
 
 def test_a_missing_folder(who: str, place: Path) -> None:
     _refused(cli(who, "records", "-o", str(place / "missing" / "out.jsonl")), "missing", "does not exist")
+    _refused(
+        cli(who, "records", "-o", str(place / "two\nlines" / "out.jsonl")), "two\\nlines", "does not exist"
+    )
 
 
 def test_a_folder_as_the_output(who: str, place: Path) -> None:
