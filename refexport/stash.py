@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import orjson
-
 from refexport.model import DEFAULT_TYPE, VARIABLE_ORDER, VARIABLES, Record, value_to_json
 from refexport.text.json import compact_json
 
@@ -116,10 +114,13 @@ def encode(stash: dict[str, Any]) -> str:
 
 
 def decode(text: str) -> dict[str, Any]:
-    """Inverse of `encode`; ValueError when it is not a JSON object. A stash is read from
-    foreign files: orjson bounds its nesting (json would recurse into RecursionError) and
-    refuses lone surrogates, which no output could hold."""
-    value = orjson.loads(text)
+    """Inverse of `encode`; ValueError when it is not a JSON object. (json, not orjson: a
+    stash keeps lone surrogates and integers beyond 64 bits; a stash comes from foreign
+    files, so json's recursion on deep nesting is a ValueError too.)"""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError("the stash is nested too deeply") from None
     if not isinstance(value, dict):
         raise ValueError("the stash is not a JSON object")
     return value

@@ -17,7 +17,14 @@ from refexport.text.json import compact_json
 
 def write(records: Sequence[Record], options: WriteOptions) -> Iterator[str]:
     for record in records:
-        yield compact_json(record.to_dict()) + "\n"
+        yield _line(record.to_dict()) + "\n"
+
+
+def _line(value: dict[str, Any]) -> str:
+    try:
+        return compact_json(value)
+    except TypeError:  # an integer beyond 64 bits (CSL-JSON reads a 30-digit volume exactly)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def read(data: bytes, name: str) -> ReadResult:

@@ -29,14 +29,11 @@ def pretty_json_chunks(value: Any, levels: int | None = None) -> Iterator[str]:
 
 
 def compact_json(value: Any) -> str:
-    """One line, no spaces, non-ASCII kept. Integers beyond 64 bits (a CSL-JSON `volume` of
-    30 digits is read exactly) are written by the json module, which orjson leaves to it."""
+    """One line, no spaces, non-ASCII kept."""
     try:
         return orjson.dumps(value).decode("utf-8")
     except orjson.JSONEncodeError as error:
-        if "64-bit" not in str(error):
-            raise TypeError(str(error)) from None
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        raise TypeError(str(error)) from None
 
 
 def _encode(value: Any, newline: str, out: list[str], levels: int) -> None:
