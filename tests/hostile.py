@@ -545,13 +545,14 @@ def _one_line_about(text: str, name: str) -> bool:
 
 
 def _unwritable(records: list[Any]) -> list[str]:
-    """Why the records writer could not write these records (or a leaked secret)."""
-    from refexport.text.json import compact_json
+    """Why the records writer (the model's lossless JSON form) could not write these records
+    as UTF-8, or which of them leaked a local file (an external entity)."""
+    from refexport.formats import records as records_format
 
     broken: list[str] = []
     for number, record in enumerate(records):
         try:
-            line = compact_json(record.to_dict())
+            line = "".join(records_format.write([record], formats.WriteOptions()))
             line.encode("utf-8")
         except (TypeError, ValueError) as error:
             broken.append(f"record {number} cannot be written: {type(error).__name__}: {error}")
