@@ -95,6 +95,14 @@ def _own(who: str, *paths: Path) -> None:
             os.chown(path, user.uid, user.gid, follow_symlinks=False)
 
 
+def _existing(who: str, path: Path, text: str, mode: int) -> Path:
+    """A file of the running user's (`nobody`'s for the unprivileged runs) with this mode."""
+    path.write_text(text, encoding="utf-8")
+    _own(who, path)
+    path.chmod(mode)
+    return path
+
+
 def _refused(run: Run, *words: str) -> None:
     assert run.code == 2, run
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
@@ -110,10 +118,7 @@ def _listing(folder: Path) -> list[str]:
 
 
 def test_a_regular_file_is_replaced_atomically_keeping_its_mode(who: str, place: Path) -> None:
-    target = place / "refs.jsonl"
-    target.write_text("old\n", encoding="utf-8")
-    target.chmod(0o640)
-    _own(who, target)
+    target = _existing(who, place / "refs.jsonl", "old\n", 0o640)
     before = target.stat().st_ino
     run = cli(who, "records", "-o", str(target))
     assert run.code == 0 and run.stderr == "", run
@@ -123,10 +128,7 @@ def test_a_regular_file_is_replaced_atomically_keeping_its_mode(who: str, place:
 
 
 def test_a_write_only_file_is_replaced(who: str, place: Path) -> None:
-    target = place / "drop.jsonl"
-    target.write_text("old\n", encoding="utf-8")
-    _own(who, target)
-    target.chmod(0o200)
+    target = _existing(who, place / "drop.jsonl", "old\n", 0o200)
     run = cli(who, "records", "-o", str(target))
     assert run.code == 0, run
     assert stat.S_IMODE(target.stat().st_mode) == 0o200
@@ -196,10 +198,7 @@ def test_a_read_only_folder(who: str, place: Path) -> None:
 
 
 def test_a_read_only_file_is_not_replaced(who: str, place: Path) -> None:
-    target = place / "kept.jsonl"
-    target.write_text("keep me\n", encoding="utf-8")
-    _own(who, target)
-    target.chmod(0o444)
+    target = _existing(who, place / "kept.jsonl", "keep me\n", 0o444)
     run = cli(who, "records", "-o", str(target))
     if who == "as-is" and IS_ROOT:  # root may, as with `>`
         assert run.code == 0 and target.read_text(encoding="utf-8") == _export()
