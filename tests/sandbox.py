@@ -61,7 +61,7 @@ def run_bounded(
 ) -> list[Outcome]:
     """The outcome of every call, in order. `timeout` is one for all or one per call."""
     timeouts = [timeout] * len(calls) if isinstance(timeout, int | float) else list(timeout)
-    jobs = jobs or len(os.sched_getaffinity(0))
+    jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     outcomes: list[Outcome | None] = [None] * len(calls)
     selector = selectors.DefaultSelector()
     running: dict[int, _Child] = {}  # by read descriptor
@@ -133,7 +133,8 @@ def _child_main(call: Callable[[], Any], write_fd: int, hard_limit: int, user: U
             os.setgid(user.gid)
             os.setuid(user.uid)
         address_space = _status_kib("VmSize") * 1024 + hard_limit
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+        if address_space > hard_limit:  # (without /proc, no bound but the timeout)
+            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash is a finding, not a core file
         started = time.perf_counter()
         try:
@@ -183,10 +184,14 @@ def _death(status: int) -> str:
 
 
 def _status_kib(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
+    """A field of /proc/self/status in KiB (0 without /proc: no memory figures there)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return 0
 
 
