@@ -96,6 +96,37 @@ def decode_guessing(data: bytes, name: str, legacy: tuple[str, ...] = ("gbk",)) 
     return decode_text(data, name)
 
 
+# The XML declaration is ASCII: anything else before `encoding=` means there is none.
+_DECLARED_ENCODING = re.compile(
+    rb"""\A<\?xml[\t\n\r\x20-\x3d\x3f-\x7e]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']"""
+)
+# Encodings expat decodes itself; others are transcoded to UTF-8 first.
+_EXPAT_ENCODINGS = {"utf-8", "utf_8", "utf8", "utf-16", "utf_16", "utf16"}
+
+
+def xml_as_utf8(data: bytes, name: str) -> bytes:
+    """expat decodes UTF-8/16, ASCII and Latin-1 only: a document declaring another encoding
+    (GBK, Shift_JIS, windows-1252 …) is decoded with Python's codecs and handed over as UTF-8.
+    The declaration stays on line 1, so line numbers do not move."""
+    match = _DECLARED_ENCODING.match(data)
+    if match is None:
+        return data
+    declared = match.group(1).decode("ascii")
+    if declared.lower() in _EXPAT_ENCODINGS:
+        return data
+    try:
+        text = data.decode(declared)
+    except LookupError:
+        raise InputError(name, 1, f"unknown encoding {declared!r} in the XML declaration") from None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError(name, line, f"not valid {declared} text: {error.reason}") from None
+    before = data[: match.start(1)].decode("ascii")
+    if not text.startswith(before + declared):
+        raise InputError(name, 1, f"the XML declaration is not readable as {declared}")
+    return (before + "UTF-8" + text[len(before) + len(declared) :]).encode("utf-8")
+
+
 def write_output(chunks: Iterable[str], path: str | os.PathLike[str] | None) -> None:
     """Write the pieces of an export to `path` (None or `-`: standard output), UTF-8 with
     `\\n` line ends, following the rules in the module docstring. OutputError on failure;

@@ -58,26 +58,6 @@ KNOWN: dict[tuple[str, str], tuple[str, str]] = {
         "markdown reader: a 10 MB URL takes more than 900 MiB (MemoryError under the 1 GiB bound)",
         "read",
     ),
-    ("zotero", "zotero-surrogate-escape"): (
-        "Zotero JSON reader: a '\\ud800' escape becomes a lone surrogate in a record, which no "
-        "writer can write (`refexport records`: internal error UnicodeEncodeError)",
-        "read cli",
-    ),
-    ("zotero-rdf", "regression-xml-unknown-encoding.rdf"): (
-        "Zotero RDF reader: an XML declaration of an unknown encoding ('TF-8') raises LookupError, "
-        "a traceback (the OPML reader refuses it in one line)",
-        "read cli",
-    ),
-    ("zotero-rdf", "cut-opml-gbk-handmade.opml-at-86"): (
-        "Zotero RDF reader: an XML declaration of a multi-byte encoding (GBK) makes expat raise "
-        "ValueError, a traceback (the OPML reader refuses it in one line)",
-        "read",
-    ),
-    ("zotero-rdf", "cut-opml-gbk-handmade.opml-at-100"): (
-        "Zotero RDF reader: an XML declaration of a multi-byte encoding (GBK) makes expat raise "
-        "ValueError, a traceback (the OPML reader refuses it in one line)",
-        "read",
-    ),
 }
 
 

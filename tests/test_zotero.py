@@ -303,7 +303,7 @@ def test_legacy_bookkeeping_of_old_exports_is_not_read_as_a_note() -> None:
 def test_bad_input_names_the_file_and_item() -> None:
     with pytest.raises(InputError) as error:
         ZOTERO.read(b'{"items": [\n  {"itemType": "webpage",\n}', "bad.json")
-    assert str(error.value).startswith("bad.json:3:")
+    assert str(error.value) == "bad.json:2: not valid JSON: trailing comma is not allowed"
     with pytest.raises(InputError, match=r"bad\.json"):
         ZOTERO.read(b'{"nothing": 1}', "bad.json")
     good = {"itemType": "webpage", "title": "Good", "url": "https://example.org/"}
@@ -370,5 +370,8 @@ def test_dates_in_every_csl_form_survive() -> None:
     ids=["deep nesting", "a 5,000-digit number", "deep stash"],
 )
 def test_hostile_json_is_refused_in_one_line(data: bytes) -> None:
-    with pytest.raises(InputError, match=r"^hostile\.json: not JSON refexport can read"):
+    with pytest.raises(
+        InputError, match=r"^hostile\.json(:1)?: (JSON nested too deeply|a JSON number of more)"
+    ) as caught:
         ZOTERO.read(data, "hostile.json")
+    assert "\n" not in str(caught.value)

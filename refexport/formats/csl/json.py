@@ -18,9 +18,9 @@ from refexport.errors import InputError
 from refexport.fileio import decode_text
 from refexport.formats import WriteOptions, where
 from refexport.formats.csl.mapping import from_item, to_item
-from refexport.formats.csl.problems import HugeNumber, InexactNumberError, ItemError, json_type
+from refexport.formats.csl.problems import HugeNumber, ItemError, json_type
 from refexport.model import Problem, ReadResult, Record
-from refexport.text.json import compact_json
+from refexport.text.json import JSONError, compact_json, parse_json
 
 # Python refuses to turn more than this many digits into an int (sys.int_info); orjson
 # refuses integers beyond 64 bits. Longer numbers are kept as their length and reported.
@@ -63,10 +63,7 @@ def _item_json(item: dict[str, Any]) -> str:
 def read(data: bytes, name: str) -> ReadResult:
     """Read CSL-JSON (an array of items, or one item). Bad items become problems naming the
     item (`refs.json: item 3 (smith2020): …`); the rest is kept."""
-    try:
-        return read_items(_items(_parse(data, name), name), name, guard_note=True)
-    except InexactNumberError:  # orjson reads integers beyond 64 bits as floats
-        return read_items(_items(_parse_with_big_numbers(data, name), name), name, guard_note=True)
+    return read_items(_items(_parse(data, name), name), name, guard_note=True)
 
 
 def _items(parsed: Any, name: str) -> list[Any]:
@@ -78,41 +75,21 @@ def _items(parsed: Any, name: str) -> list[Any]:
 
 
 def _parse(data: bytes, name: str) -> Any:
+    """Strict JSON (`parse_json`) in any encoding JSON allows; integers too long for Python
+    become `HugeNumber`s, reported with their item rather than refusing the file."""
     encoding = json.detect_encoding(data)
     if encoding != "utf-8" or data.startswith(b"\xef\xbb\xbf"):
         data = decode_text(data, name, "utf-8-sig" if encoding == "utf-8" else encoding).encode("utf-8")
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        message = str(error)
-        if "recursion" in message or "depth" in message:
-            raise InputError(name, error.lineno, "JSON nested too deeply (more than 1,024 levels)") from None
-        if "utf-8" in message.lower():
-            decode_text(data, name)  # refuses naming the line of the bad byte
-        if "number" in message or "integer" in message:
-            return _parse_with_big_numbers(data, name)
-        raise _json_error(name, data, error) from None
-
-
-def _parse_with_big_numbers(data: bytes, name: str) -> Any:
-    """The standard library's parser, which calls us for every integer: those beyond what
-    Python converts become `HugeNumber`s (reported with their item), not a refusal."""
 
     def parse_int(text: str) -> int | HugeNumber:
         return int(text) if len(text) <= _MAX_INT_DIGITS else HugeNumber(len(text.lstrip("-")))
 
     try:
-        return json.loads(decode_text(data, name), parse_int=parse_int)
-    except json.JSONDecodeError as error:
-        raise _json_error(name, data, error) from None
-    except RecursionError:
-        raise InputError(name, None, "JSON nested too deeply") from None
-
-
-def _json_error(name: str, data: bytes, error: json.JSONDecodeError) -> InputError:
-    line = data[: error.pos].count(b"\n") + 1 if isinstance(error.pos, int) else error.lineno
-    message = error.msg.split(":")[0] if error.msg else "not valid JSON"
-    return InputError(name, line, f"not valid JSON: {message}")
+        return parse_json(data, parse_int)
+    except JSONError as error:
+        if "UTF-8" in str(error) or "Unicode" in str(error):
+            decode_text(data, name)  # refuses naming the line of a bad byte, if that is it
+        raise InputError(name, error.line, str(error)) from None
 
 
 def read_items(parsed: list[Any], name: str, guard_note: bool) -> ReadResult:

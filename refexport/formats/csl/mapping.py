@@ -21,7 +21,7 @@ from typing import Any
 
 from refexport import stash
 from refexport.formats.csl.dates import normalised, parse_date
-from refexport.formats.csl.problems import HugeNumber, InexactNumberError, ItemError, json_type
+from refexport.formats.csl.problems import HugeNumber, ItemError, json_type
 from refexport.model import (
     CSL_TYPES,
     DATE_VARIABLES,
@@ -361,8 +361,6 @@ def _number(record: Record, name: str, value: Any) -> None:
     if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         record.variables[name] = value
     elif isinstance(value, float):
-        if value.is_integer() and abs(value) >= 2**63:
-            raise InexactNumberError  # an integer orjson could only read as a float: read exactly
         record.variables[name] = repr(value)
     elif isinstance(value, HugeNumber):
         raise ItemError(f"{name} is a number of {value.digits:,} digits")

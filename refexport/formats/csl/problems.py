@@ -5,10 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 
-class InexactNumberError(Exception):
-    """An integer beyond 64 bits was read as a float: the file must be parsed exactly."""
-
-
 class ItemError(ValueError):
     """One item cannot be read; the reader reports it as a problem naming the item."""
 

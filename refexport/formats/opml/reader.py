@@ -7,8 +7,9 @@ collection path, starting with the head title in a foreign file; our own files (
 binds `NAMESPACE`) write the whole path as folders. A record of a foreign file was read at
 its outline's line (`origin`); one of ours carries the origin it had in its stash, and an
 outline with our stash attribute is a record even without an address (the stash is applied
-to what its native attributes say). `type="include"` outlines point at another OPML file, which is not fetched:
-each is reported as skipped (its children, if any, are read as a folder's). A repeated
+to what its native attributes say). `type="include"` outlines point at another OPML file,
+which is not fetched: each is reported as skipped (its children, if any, are read as a
+folder's). A repeated
 address stays a repeated record here; the catalog merges records without a key that share
 a URL, as it merges a Markdown catalog's.
 """
@@ -16,23 +17,17 @@ a URL, as it merges a Markdown catalog's.
 from __future__ import annotations
 
 import io
-import re
 from xml.sax.handler import ContentHandler
 from xml.sax.xmlreader import AttributesImpl, InputSource, Locator
 
 from refexport import stash
 from refexport.errors import InputError
+from refexport.fileio import xml_as_utf8
 from refexport.formats.opml.outline import NAMESPACE, STASH, kind_of, record
 from refexport.model import Origin, Problem, ReadResult
 
 # Deeper nesting is refused: every record copies its folder path.
 MAX_DEPTH = 1000
-# The XML declaration is ASCII: anything else before `encoding=` means there is none.
-_DECLARED_ENCODING = re.compile(
-    rb"""\A<\?xml[\t\n\r\x20-\x3d\x3f-\x7e]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']"""
-)
-# Encodings expat decodes itself; others are transcoded to UTF-8 first.
-_EXPAT_ENCODINGS = {"utf-8", "utf_8", "utf8", "utf-16", "utf_16", "utf16"}
 
 
 class _Outline:
@@ -164,29 +159,6 @@ class _Handler(ContentHandler):
             )
 
 
-def _as_utf8(data: bytes, name: str) -> bytes:
-    """expat decodes UTF-8/16, ASCII and Latin-1 only: a document declaring another encoding
-    (GBK, Shift_JIS, windows-1252 …) is decoded with Python's codecs and handed over as UTF-8.
-    The declaration stays on line 1, so line numbers do not move."""
-    match = _DECLARED_ENCODING.match(data)
-    if match is None:
-        return data
-    declared = match.group(1).decode("ascii")
-    if declared.lower() in _EXPAT_ENCODINGS:
-        return data
-    try:
-        text = data.decode(declared)
-    except LookupError:
-        raise InputError(name, 1, f"unknown encoding {declared!r} in the XML declaration") from None
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InputError(name, line, f"not valid {declared} text: {error.reason}") from None
-    before = data[: match.start(1)].decode("ascii")
-    if not text.startswith(before + declared):
-        raise InputError(name, 1, f"the XML declaration is not readable as {declared}")
-    return (before + "UTF-8" + text[len(before) + len(declared) :]).encode("utf-8")
-
-
 def _is_utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
@@ -209,7 +181,7 @@ def read(data: bytes, name: str) -> ReadResult:
     parser.forbid_dtd = True
     parser.setContentHandler(handler)
     source = InputSource(name)
-    source.setByteStream(io.BytesIO(_as_utf8(data, name)))
+    source.setByteStream(io.BytesIO(xml_as_utf8(data, name)))
     try:
         parser.parse(source)
     except DefusedXmlException as error:

@@ -34,7 +34,7 @@ from refexport.formats.zotero.items import (
     record_paths,
 )
 from refexport.model import Problem, ReadResult, Record
-from refexport.text.json import compact_json
+from refexport.text.json import JSONError, compact_json, parse_json
 
 NOT_CITATIONS = ("note", "attachment", "annotation")
 
@@ -103,11 +103,9 @@ def read(data: bytes, name: str) -> ReadResult:
     are not citations (notes, attachments) and bad items become problems."""
     text = decode_text(data, name)
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(name, error.lineno, f"not JSON: {error.msg} (column {error.colno})") from None
-    except (ValueError, RecursionError) as error:  # a number of 4,300+ digits, nesting too deep
-        raise InputError(name, None, f"not JSON refexport can read: {error}") from None
+        document = parse_json(text)
+    except JSONError as error:
+        raise InputError(name, error.line, str(error)) from None
     raw_collections: Any = []
     stashes: Any = {}
     if isinstance(document, list):

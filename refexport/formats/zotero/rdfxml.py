@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from refexport.errors import InputError
+from refexport.fileio import xml_as_utf8
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -157,13 +158,15 @@ def parse(data: bytes, name: str) -> Element:
     from defusedxml import DefusedXmlException
 
     try:
-        root = defusedxml.ElementTree.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as error:
+        root = defusedxml.ElementTree.fromstring(xml_as_utf8(data, name), forbid_dtd=True)
+    except DefusedXmlException as error:  # (a ValueError: caught first)
         message = f"refused: XML with a DTD, entities or external references ({error})"
         raise InputError(name, None, message) from None
     except ParseError as error:
         line = error.position[0] if error.position else None
         raise InputError(name, line, f"not well-formed XML: {error}") from None
+    except ValueError as error:  # expat refusing an encoding, e.g. a BOM contradicting the declaration
+        raise InputError(name, 1, f"unreadable XML: {error}") from None
     if root.tag != f"{{{RDF}}}RDF":
         raise InputError(name, None, f"not RDF/XML: the root element is <{root.tag}>, not <rdf:RDF>")
     element: Element = root
