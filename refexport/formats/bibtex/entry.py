@@ -1,0 +1,650 @@
+"""One entry (type, key, fields) → one record: the reading half of the mapping.
+
+The writer runs this too, on the fields it is about to write, to see what a reader will
+make of them (the stash holds only the difference).
+
+Fields no CSL variable holds go to `record.custom["bibtex:<field>"]` as written (LaTeX and
+all), and so does a field whose LaTeX the conversion to CSL text could not keep (math, an
+unknown command): the writer writes that text back while the variable still reads the same.
+Three markers keep same-format conversion faithful where the writer would choose another
+spelling: `bibtex:entrytype` (an entry type the writer would not choose for the CSL type in
+the file's dialect, e.g. `@collection`), `bibtex:fields` (variable -> the field it was read
+from, where the writer would choose another: `journal` in a BibLaTeX file, `organization`
+for an @inproceedings publisher), and an empty `bibtex:<field>` (the entry had no such field
+although the writer would add one: `langid`, `language`, a BibLaTeX @thesis's `type`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from refexport.formats.bibtex import tables as t
+from refexport.formats.bibtex.dates import UNKNOWN, parse_edtf, parse_year
+from refexport.formats.bibtex.names import parse_names, split_top_level
+from refexport.model import Date, Name, Record
+from refexport.text.latex import from_plain, to_csl, to_plain
+
+CUSTOM = "bibtex:"
+ENTRYTYPE = "bibtex:entrytype"
+FIELDS = "bibtex:fields"
+_BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_URL_IN_HOWPUBLISHED = re.compile(r"\s*\\url\{([^{}\s]*)\}\s*")
+_WORD = re.compile(r"\S+")
+
+
+class _Entry:
+    """The state of one conversion: the fields left to map, and the record being built."""
+
+    __slots__ = ("dialect", "entry_type", "fields", "record")
+
+    def __init__(self, entry_type: str, key: str, fields: dict[str, str], dialect: str) -> None:
+        self.entry_type = entry_type
+        self.fields = dict(fields)
+        self.record = Record(key=key)
+        self.dialect = dialect
+
+    def pop(self, name: str) -> str | None:
+        return self.fields.pop(name, None)
+
+    def put(self, variable: str, value: str | list[Name] | Date | None) -> None:
+        if value is not None and value != "" and value != []:
+            self.record.variables[variable] = value
+
+    def keep(self, name: str, raw: str) -> None:
+        """The field as written, for the writer (it has no variable, or lost something)."""
+        self.record.custom[CUSTOM + name] = raw
+
+    def came_from(self, variable: str, field: str, writer_field: str) -> None:
+        """Remember that `variable` was read from `field` where the writer would use
+        `writer_field` (in this file's dialect)."""
+        if field != writer_field and variable not in self.record.variables:
+            memory = self.record.custom.setdefault(FIELDS, {})
+            memory[variable] = field
+
+    def text(self, name: str, variable: str) -> None:
+        """A LaTeX text field into a variable (CSL rich text)."""
+        raw = self.pop(name)
+        if raw is None:
+            return
+        value, lossy = to_csl(raw)
+        if lossy:
+            self.keep(name, raw)
+        if variable in self.record.variables:
+            self.keep(name, raw)
+        else:
+            self.put(variable, value)
+
+
+def entry_to_record(entry_type: str, key: str, fields: dict[str, str], dialect: str = "bibtex") -> Record:
+    """The record of one entry: `entry_type` lower-cased, `fields` by lower-case name with
+    their values as written between the delimiters (`@string` macros resolved). The
+    record has no id and no origin yet. In a BibLaTeX file, a field biber's data model
+    does not allow on the entry type is kept as written too (the writer leaves such
+    fields to the stash unless the entry had them)."""
+    entry = _Entry(entry_type, key, fields, dialect)
+    if dialect == "biblatex":
+        allowed = t.BIBLATEX_FIELDS.get(entry_type)
+        if allowed is not None:
+            for name in fields.keys() - allowed - t.BIBER_FIELD_ALIASES.keys():
+                entry.keep(name, fields[name])
+    _type_and_genre(entry)
+    _language(entry)
+    _names(entry)
+    _titles(entry)
+    _containers_and_publishers(entry)
+    _numbers(entry)
+    _dates(entry)
+    _identifiers(entry)
+    for name, handler in _SIMPLE_HANDLERS:
+        if name in entry.fields:
+            handler(entry, name)
+    for name, raw in entry.fields.items():
+        entry.keep(name, raw)
+    if dialect == "biblatex" and "title" not in fields and entry_type in t.BIBLATEX_NEEDS_TITLE:
+        entry.keep("title", "")  # biber wants one, but the entry had none: the writer adds none
+    return entry.record
+
+
+# --------------------------------------------------------------------------- type
+
+
+def _type_and_genre(entry: _Entry) -> None:
+    entry_type, fields = entry.entry_type, entry.fields
+    csl_type = t.CSL_TYPE_OF_ENTRY.get(entry_type, "document")
+    if csl_type == "article-journal":
+        csl_type = t.ARTICLE_SUBTYPES.get(fields.get("entrysubtype", "").strip().lower(), csl_type)
+        if csl_type != "article-journal":
+            entry.pop("entrysubtype")
+    elif csl_type == "manuscript" and any(f in fields for f in t.EVENT_FIELDS):
+        csl_type = "speech"
+    entry.record.type = csl_type
+    genre = _genre(entry)
+    if entry_type != writer_entry_type(csl_type, genre, "editor" in fields, entry.dialect):
+        entry.keep("entrytype", entry_type)
+    if entry.dialect == "biblatex" and "type" not in fields and entry_type in ("thesis", "report"):
+        entry.keep("type", "")  # biber wants one, but the entry had none: the writer adds none
+
+
+def _genre(entry: _Entry) -> str | None:
+    raw = entry.pop("type")
+    if raw is None:
+        implied = t.THESIS_GENRE.get(entry.entry_type)
+        entry.put("genre", implied)
+        return implied
+    key = raw.strip()
+    genre = t.GENRE_OF_KEY.get(key.lower())
+    if genre is None:
+        genre, lossy = to_csl(raw)
+        if lossy:
+            entry.keep("type", raw)
+    elif key != key.lower():
+        entry.keep("type", raw)
+    entry.put("genre", genre)
+    return genre
+
+
+def writer_entry_type(csl_type: str, genre: str | None, has_editor: bool, dialect: str) -> str:
+    if csl_type == "chapter":
+        return "incollection" if has_editor else "inbook"
+    entry_type = t.ENTRY_TYPE_OF_CSL[dialect].get(csl_type, "misc")
+    if entry_type == "phdthesis" and genre == t.THESIS_GENRE["mastersthesis"]:
+        return "mastersthesis"
+    return entry_type
+
+
+# --------------------------------------------------------------------------- language
+
+
+def _language(entry: _Entry) -> None:
+    """`language` (what the work is in: Zotero reads it) and `langid` (biblatex's hyphenation
+    and case rules: pandoc reads it) both say CSL's `language`."""
+    language_raw, langid_raw = entry.pop("language"), entry.pop("langid")
+    langidopts = entry.fields.get("langidopts", "")
+    language: str | None = None
+    if language_raw is not None:
+        plain, _ = to_plain(language_raw)
+        if _BCP47.match(plain):
+            language = plain
+        else:
+            language = t.BCP47_OF_LANGUAGE_NAME.get(plain.lower())
+            entry.keep("language", language_raw)
+            if language is None and langid_raw is None:
+                language = plain or None
+    if langid_raw is not None:
+        name = langid_raw.strip().lower()
+        variant = re.search(r"variant\s*=\s*(\w+)", langidopts)
+        if name == "english" and variant:
+            name = t.ENGLISH_VARIANTS.get(variant.group(1).lower(), name)
+        from_langid = t.BCP47_OF_LANGID.get(name, langid_raw.strip())
+        if language is None:
+            language = from_langid or None
+        if langid_raw != langid_of(language):
+            entry.keep("langid", langid_raw)
+    elif language is not None and langid_of(language):
+        entry.keep("langid", "")  # the entry had none: the writer adds none
+    if language_raw is None and language is not None:
+        entry.keep("language", "")
+    entry.put("language", language)
+
+
+def langid_of(language: str | None) -> str | None:
+    """The `langid` the writer derives from a BCP 47 tag (None when it has none)."""
+    if not language:
+        return None
+    lower = language.lower()
+    return t.LANGID_OF_BCP47.get(lower) or t.LANGID_OF_BCP47.get(lower.split("-")[0])
+
+
+def is_english(language: str | None) -> bool:
+    return bool(language) and str(language).lower().split("-")[0] == "en"
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _names(entry: _Entry) -> None:
+    options = entry.fields.get("options", "")
+    useprefix = bool(re.search(r"(?:^|,)\s*useprefix\s*(?:=\s*true\s*)?(?:,|$)", options))
+    editortype = entry.fields.get("editortype", "").strip().lower()
+    editor_variable = {"director": "director", "compiler": "compiler"}.get(editortype, "editor")
+    if editor_variable != "editor":
+        entry.pop("editortype")
+    for field, variable in (
+        ("author", "author"),
+        ("editor", editor_variable),
+        ("translator", "translator"),
+        ("bookauthor", "container-author"),
+    ):
+        raw = entry.pop(field)
+        if raw is None:
+            continue
+        names, lossy = parse_names(raw, useprefix)
+        if lossy:
+            entry.keep(field, raw)
+        entry.put(variable, names)
+
+
+# --------------------------------------------------------------------------- titles
+
+
+def _titles(entry: _Entry) -> None:
+    fields = entry.fields
+    entry_type = entry.entry_type
+    if entry_type in ("periodical", "suppperiodical"):
+        _joined(entry, "container-title", "title", ("subtitle", "titleaddon"))
+        _joined(entry, "title", "issuetitle", ("issuesubtitle", "issuetitleaddon"))
+    elif "maintitle" in fields:
+        main = ("maintitle", ("mainsubtitle", "maintitleaddon"))
+        if entry_type in t.CHAPTER_LIKE:
+            entry.came_from("container-title", "maintitle", "booktitle")
+            _joined(entry, "container-title", *main)
+            entry.came_from("volume-title", "booktitle", "")
+            _joined(entry, "volume-title", "booktitle", ("booksubtitle", "booktitleaddon"))
+        else:
+            entry.came_from("title", "maintitle", "title")
+            _joined(entry, "title", *main)
+            entry.came_from("volume-title", "title", "")
+            _joined(entry, "volume-title", "title", ("subtitle", "titleaddon"))
+    if "title" in fields:
+        _title(entry)
+    if entry_type in t.CHAPTER_LIKE and "booktitle" in fields:
+        _joined(entry, "container-title", "booktitle", ("booksubtitle", "booktitleaddon"))
+    for field in ("journaltitle", "journal"):
+        if field in fields:
+            entry.came_from("container-title", field, container_field(entry_type, entry.dialect))
+            _joined(entry, "container-title", field, ("journalsubtitle", "journaltitleaddon"))
+    entry.text("shorttitle", "title-short")
+    entry.text("shortjournal", "container-title-short")
+    entry.text("series", "collection-title")
+
+
+def _title(entry: _Entry) -> None:
+    raw = entry.fields["title"]
+    whole, lossy = title_text(raw, entry.record.language)
+    if whole is None:
+        _joined(entry, "title", "title", ("subtitle", "titleaddon"))
+        return
+    entry.fields["title"] = whole
+    _joined(entry, "title", "title", ("subtitle", "titleaddon"))
+    if lossy:
+        entry.keep("title", raw)
+
+
+def title_text(raw: str, language: str | None) -> tuple[str | None, bool]:
+    """A title wholly in one more brace pair (`{{…}}`): case protection of the whole title,
+    read as no protection when CSL needs none (a non-English title, or one without a word
+    in lower case that a style could capitalise: pandoc's rule). Returns the inside without
+    those braces (None when they are kept, as a nocase span), and whether the writer will not
+    put them back (`title_braces`), so that the caller keeps the title as written."""
+    whole = _whole_braces(raw)
+    if whole is None:
+        return None, False
+    value, lossy = to_csl(whole)
+    if _has_lowercase_word(value) and not (language and not is_english(language)):
+        return None, False
+    # A non-English title's brace pair is written back in BibTeX only (in BibLaTeX `langid`
+    # protects it): dropping it in BibLaTeX is a documented normalisation.
+    return whole, lossy or not title_braces(value, language, "bibtex")
+
+
+def title_braces(title: object, language: str | None, dialect: str) -> bool:
+    """Whether the writer protects a whole title with one more brace pair: BibTeX styles
+    change the case of titles, CSL processors only title-case English ones (never lower
+    case). So a non-English title in BibTeX (BBT's rule), and an English title in title
+    case whose capitals beyond the first would be lower-cased (`LLM Inference CookBook`)."""
+    if not isinstance(title, str) or not title:
+        return False
+    if language and not is_english(language):
+        return dialect == "bibtex"
+    if not is_english(language) or _has_lowercase_word(title) or "<" in title:
+        return False
+    return any(ch.isupper() for ch in title[1:])
+
+
+def _has_lowercase_word(text: str) -> bool:
+    return any(word[0].islower() for word in _WORD.findall(text))
+
+
+def _whole_braces(raw: str) -> str | None:
+    """The inside of a value that is one brace group (`{…}` closing at the end), else None."""
+    text = raw.strip()
+    if len(text) < 2 or text[0] != "{" or text[-1] != "}" or text[1:2] == "\\":
+        return None
+    depth = 0
+    index = 0
+    while index < len(text):
+        ch = text[index]
+        if ch == "\\":
+            index += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0 and index != len(text) - 1:
+                return None
+        index += 1
+    return text[1:-1] if depth == 0 else None
+
+
+def _joined(entry: _Entry, variable: str, main: str, extras: tuple[str, ...]) -> None:
+    """`main` (+ its subtitle and addon, joined as pandoc's `concatWith` does) into
+    `variable`; the extras are kept as written too, so the writer can split them off."""
+    if variable in entry.record.variables:
+        return
+    raw = entry.pop(main)
+    if raw is None:
+        return
+    value, lossy = to_csl(raw)
+    if lossy:
+        entry.keep(main, raw)
+    for extra, separator in zip(extras, (":", "."), strict=False):
+        extra_raw = entry.pop(extra)
+        if extra_raw is None:
+            continue
+        extra_value, _ = to_csl(extra_raw)
+        value = join_text(value, extra_value, separator)
+        entry.keep(extra, extra_raw)
+    entry.put(variable, value)
+
+
+def join_text(first: str, second: str, separator: str) -> str:
+    """pandoc's `concatWith`: `first: second`, or `first second` after punctuation."""
+    if not first:
+        return second
+    if not second:
+        return first
+    if first[-1] in "!?.,:;":
+        return f"{first} {second}"
+    return f"{first}{separator} {second}"
+
+
+# --------------------------------------------------------------------------- containers, publishers
+
+
+WEB_ENTRY_TYPES = frozenset({"online", "software", "dataset", "electronic", "www"})
+
+
+def container_field(entry_type: str, dialect: str) -> str:
+    """The field the writer puts CSL's `container-title` in, for an entry type."""
+    if entry_type in t.CHAPTER_LIKE:
+        return "booktitle"
+    if entry_type in ("misc", "booklet", "unpublished"):
+        return "howpublished"
+    if entry_type in WEB_ENTRY_TYPES:
+        return "organization"
+    return "journaltitle" if dialect == "biblatex" else "journal"
+
+
+def publisher_field(entry_type: str, dialect: str) -> str:
+    """The field the writer puts CSL's `publisher` in, for an entry type."""
+    if entry_type in ("phdthesis", "mastersthesis", "thesis"):
+        return "institution" if dialect == "biblatex" else "school"
+    if entry_type in ("techreport", "report"):
+        return "institution"
+    return "publisher"
+
+
+def _containers_and_publishers(entry: _Entry) -> None:
+    entry_type, fields, dialect = entry.entry_type, entry.fields, entry.dialect
+    howpublished = fields.get("howpublished")
+    if howpublished is not None:
+        url = _URL_IN_HOWPUBLISHED.fullmatch(howpublished)
+        if url is None:
+            entry.came_from("container-title", "howpublished", container_field(entry_type, dialect))
+            entry.text("howpublished", "container-title")
+        elif "url" not in fields:
+            fields["url"] = url.group(1)
+            entry.keep("howpublished", entry.pop("howpublished") or "")
+    organization = fields.get("organization")
+    if organization is not None and organization == howpublished:
+        entry.pop("organization")  # the site written again for Zotero (see the writer)
+    elif entry_type in WEB_ENTRY_TYPES:
+        entry.came_from("container-title", "organization", container_field(entry_type, dialect))
+        entry.text("organization", "container-title")
+    if entry_type in ("phdthesis", "mastersthesis", "thesis"):
+        candidates: tuple[str, ...] = ("school", "institution", "publisher", "organization")
+    elif entry_type in ("techreport", "report"):
+        candidates = ("institution", "publisher", "organization", "school")
+    else:
+        candidates = ("publisher", "organization", "institution", "school")
+    for field in candidates:
+        if field in fields:
+            entry.came_from("publisher", field, publisher_field(entry_type, dialect))
+            entry.text(field, "publisher")
+    location = "jurisdiction" if entry_type == "patent" else "publisher-place"
+    for field in ("location", "address"):
+        if field in fields:
+            entry.came_from(location, field, place_field(dialect))
+            entry.text(field, location)
+    entry.text("origpublisher", "original-publisher")
+    entry.text("origlocation", "original-publisher-place")
+
+
+def place_field(dialect: str) -> str:
+    return "location" if dialect == "biblatex" else "address"
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _numbers(entry: _Entry) -> None:
+    entry_type = entry.entry_type
+    number = entry.fields.get("number")
+    if number is not None:
+        if entry_type in t.ARTICLE_LIKE:
+            variable = "issue"
+            entry.came_from("issue", "number", issue_field(number, entry))
+        elif entry_type in t.BOOK_LIKE:
+            variable = "collection-number"
+        else:
+            variable = "number"
+        entry.text("number", variable)
+    issue = entry.fields.get("issue")
+    if issue is not None:
+        entry.came_from("issue", "issue", issue_field(issue, entry))
+        entry.text("issue", "issue")
+    raw = entry.pop("pages")
+    if raw is not None:
+        value, lossy = to_csl(raw.replace("--", "-").replace("–", "-"))
+        if lossy or "–" in raw:
+            entry.keep("pages", raw)
+        entry.put("page", value)
+
+
+_LOOKS_LIKE_NUMBER = re.compile(r"^[A-Za-z]?\d+(?:\.\d+)?(?:\s*[-–,/]+\s*[A-Za-z]?\d+(?:\.\d+)?)?$")
+
+
+def issue_field(
+    value: str, entry: _Entry | None = None, dialect: str = "bibtex", entry_type: str = ""
+) -> str:
+    """Where the writer puts CSL's `issue`: an article's `number` (BibLaTeX: unless it is no
+    number, like "Spring": BBT's rule), else `issue`."""
+    if entry is not None:
+        dialect, entry_type = entry.dialect, entry.entry_type
+    if entry_type not in t.ARTICLE_LIKE:
+        return "issue"
+    if dialect == "bibtex" or _LOOKS_LIKE_NUMBER.match(value.strip()):
+        return "number"
+    return "issue"
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _dates(entry: _Entry) -> None:
+    _issued(entry)
+    for prefix, variable in (("url", "accessed"), ("event", "event-date"), ("orig", "original-date")):
+        raw = entry.fields.get(prefix + "date")
+        if raw is not None:
+            date, exact = parse_edtf(raw)
+            if date is not None:
+                entry.pop(prefix + "date")
+                entry.put(variable, date)
+                if not exact:
+                    entry.keep(prefix + "date", raw)
+        elif prefix + "year" in entry.fields:
+            _legacy_date(entry, prefix, variable)
+
+
+def _issued(entry: _Entry) -> None:
+    raw = entry.fields.get("date")
+    if raw is not None:
+        if raw.strip() == UNKNOWN:  # our earlier writer's "no date"
+            entry.pop("date")
+            return
+        date, exact = parse_edtf(raw)
+        if date is None:  # kept as written; `year` may still give the date
+            _legacy_date(entry, "", "issued")
+            return
+        entry.pop("date")
+        if entry.dialect == "bibtex":  # BibTeX's writer would say it with `year`
+            entry.came_from("issued", "date", "year")
+        entry.put("issued", date)
+        if not exact:
+            entry.keep("date", raw)
+        return
+    _legacy_date(entry, "", "issued")
+
+
+def _legacy_date(entry: _Entry, prefix: str, variable: str) -> None:
+    fields = entry.fields
+    year, month, day = (fields.get(prefix + part) for part in ("year", "month", "day"))
+    year_text = to_plain(year)[0] if year is not None else None
+    date, month_ok, day_ok = parse_year(year_text, month, day)
+    if date is None:
+        return
+    entry.pop(prefix + "year")
+    if month_ok:
+        entry.pop(prefix + "month")
+    if day_ok:
+        entry.pop(prefix + "day")
+    if entry.dialect == "biblatex" and date.literal is None:  # the writer would say it with `date`
+        entry.came_from(variable, prefix + "year", prefix + "date")
+    if year is not None and to_plain(year)[1]:
+        entry.keep(prefix + "year", year)
+    if month is not None and month_ok and month.strip() not in t.MONTHS:
+        entry.keep(prefix + "month", month)  # `{June}`, `6`: kept as spelt
+    entry.put(variable, date)
+
+
+# --------------------------------------------------------------------------- identifiers
+
+
+def _identifiers(entry: _Entry) -> None:
+    fields = entry.fields
+    for field in t.RAW_TEXT_FIELDS:
+        raw = fields.get(field)
+        if raw is None:
+            continue
+        value = raw.strip()
+        if not value:
+            continue
+        if value != raw or "{" in value or "\\" in value:
+            entry.keep(field, raw)
+        if field == "pmid":  # the BibLaTeX writer says a PMID with `eprint`
+            entry.came_from("PMID", "pmid", "eprint" if entry.dialect == "biblatex" else "pmid")
+        entry.pop(field)
+        entry.put(t.SIMPLE_FIELDS[field], value.replace("{", "").replace("}", ""))
+    eprinttype = fields.get("eprinttype") or fields.get("archiveprefix")
+    eprint = fields.get("eprint")
+    if eprinttype is not None and eprint is not None and eprinttype.strip().lower() == "pubmed":
+        # a PubMed id is CSL's PMID (citation-js), not a URL (pandoc)
+        if "PMID" not in entry.record.variables and eprint.strip() == eprint and eprint:
+            entry.put("PMID", eprint)
+            entry.pop("eprint")
+            if eprinttype == "pubmed":
+                entry.pop("eprinttype" if "eprinttype" in fields else "archiveprefix")
+        return
+    if "URL" not in entry.record.variables:
+        entry.put("URL", eprint_url(eprinttype, eprint))
+
+
+def eprint_url(eprinttype: str | None, eprint: object) -> str | None:
+    """pandoc: the URL of an entry without one, from an arXiv, JSTOR, PubMed or Google Books id."""
+    if not eprinttype or not isinstance(eprint, str) or not eprint.strip():
+        return None
+    base = t.EPRINT_URLS.get(eprinttype.strip().lower())
+    return base + eprint.strip() if base else None
+
+
+# --------------------------------------------------------------------------- the rest
+
+
+def _simple_text(entry: _Entry, field: str) -> None:
+    entry.text(field, t.SIMPLE_FIELDS[field])
+
+
+def _annote(entry: _Entry, field: str) -> None:
+    entry.came_from("annote", field, "annotation" if entry.dialect == "biblatex" else "annote")
+    entry.text(field, "annote")
+
+
+def _note(entry: _Entry, field: str) -> None:
+    _joined(entry, "note", "note", ("addendum",))
+
+
+def _status(entry: _Entry, field: str) -> None:
+    raw = entry.pop(field) or ""
+    status = t.STATUS_OF_PUBSTATE.get(raw.strip().lower())
+    if status is None or raw.strip() != raw.strip().lower():
+        entry.keep(field, raw)
+        status = status or to_csl(raw)[0]
+    entry.put("status", status)
+
+
+def _keywords(entry: _Entry, field: str) -> None:
+    raw = entry.pop(field) or ""
+    tags, lossy = parse_keywords(raw)
+    if lossy or field != "keywords" or raw.strip() != format_keywords(tags)[0]:
+        entry.keep(field, raw)
+    for tag in tags:
+        if tag not in entry.record.tags:
+            entry.record.tags.append(tag)
+
+
+def format_keywords(tags: list[str]) -> tuple[str, bool]:
+    """A `keywords` field, and whether `parse_keywords` reads exactly `tags` back."""
+    out: list[str] = []
+    exact = True
+    for tag in tags:
+        text, tag_exact = from_plain(tag)
+        if "," in text or ";" in text or text[:1] == "{":
+            text = "{" + text + "}"
+            tag_exact = False
+        exact = exact and tag_exact and bool(tag)
+        out.append(text)
+    return ", ".join(out), exact
+
+
+def parse_keywords(raw: str) -> tuple[list[str], bool]:
+    """Tags of a `keywords` field: separated by `,` or `;` (biblatex, JabRef), outside braces."""
+    if "{" not in raw and "\\" not in raw:
+        pieces = re.split(r"[,;]", raw)
+    else:
+        pieces = split_top_level(raw, lambda text, index: 1 if text[index] in ",;" else 0)
+    tags: list[str] = []
+    lossy = False
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        if piece[0] == "{" and piece[-1] == "}" and _whole_braces(piece) is not None:
+            piece = piece[1:-1]
+        tag, tag_lossy = to_plain(piece)
+        lossy = lossy or tag_lossy
+        if tag:
+            tags.append(tag)
+    return tags, lossy
+
+
+_SIMPLE_HANDLERS: tuple[tuple[str, Callable[[_Entry, str], None]], ...] = (
+    *((field, _simple_text) for field in t.SIMPLE_FIELDS if field not in t.RAW_TEXT_FIELDS),
+    ("annotation", _annote),
+    ("annote", _annote),
+    ("note", _note),
+    ("pubstate", _status),
+    ("keywords", _keywords),
+    ("keyword", _keywords),
+)
