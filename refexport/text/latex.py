@@ -294,6 +294,11 @@ class _Reader:
         if name == "url":
             self.lossy = True
             return self.raw_argument()
+        if name in ("relax", "protect", "vphantom", "phantom", "hspace", "vspace", "null"):
+            self.lossy = True  # spacing and grouping commands: nothing to read
+            if name not in ("relax", "protect", "null"):
+                self.raw_argument()
+            return ""
         if name == "href":
             self.lossy = True
             self.raw_argument()

@@ -95,6 +95,10 @@ def parse_year(year: str | None, month: str | None, day: str | None) -> tuple[Da
         return Date((start,)), month_ok, day_ok
     if not text:
         return None, month is None, day is None
+    if "/" in text and month is None and day is None:  # `1957/1990` (gbt7714's ranges)
+        date, _ = parse_edtf(text)
+        if date is not None:
+            return date, True, True
     return Date(literal=text), month is None, day is None
 
 

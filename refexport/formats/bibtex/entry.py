@@ -29,7 +29,8 @@ CUSTOM = "bibtex:"
 ENTRYTYPE = "bibtex:entrytype"
 FIELDS = "bibtex:fields"
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-_URL_IN_HOWPUBLISHED = re.compile(r"\s*\\url\{([^{}\s]*)\}\s*")
+_URL_IN_HOWPUBLISHED = re.compile(r"\s*\\(?:url|href)\s*\{([^{}\s]*)\}.*", re.DOTALL)
+_DASHES = re.compile("[-\u2013\u2014]+")
 _WORD = re.compile(r"\S+")
 
 
@@ -231,8 +232,11 @@ def _names(entry: _Entry) -> None:
 def _titles(entry: _Entry) -> None:
     fields = entry.fields
     entry_type = entry.entry_type
-    if entry_type in ("periodical", "suppperiodical"):
+    if entry_type in ("periodical", "suppperiodical") and "issuetitle" in fields:
+        # an issue of a periodical: the issue's title, in the periodical (pandoc)
+        entry.came_from("container-title", "title", "")
         _joined(entry, "container-title", "title", ("subtitle", "titleaddon"))
+        entry.came_from("title", "issuetitle", "")
         _joined(entry, "title", "issuetitle", ("issuesubtitle", "issuetitleaddon"))
     elif "maintitle" in fields:
         main = ("maintitle", ("mainsubtitle", "maintitleaddon"))
@@ -390,12 +394,13 @@ def _containers_and_publishers(entry: _Entry) -> None:
     entry_type, fields, dialect = entry.entry_type, entry.fields, entry.dialect
     howpublished = fields.get("howpublished")
     if howpublished is not None:
-        url = _URL_IN_HOWPUBLISHED.fullmatch(howpublished)
+        url = url_in_howpublished(howpublished)
         if url is None:
             entry.came_from("container-title", "howpublished", container_field(entry_type, dialect))
             entry.text("howpublished", "container-title")
-        elif "url" not in fields:
-            fields["url"] = url.group(1)
+        elif "url" not in fields:  # `\url{…}` (citation-js): the URL
+            entry.came_from("URL", "howpublished", "url")
+            entry.put("URL", url)
             entry.keep("howpublished", entry.pop("howpublished") or "")
     organization = fields.get("organization")
     if organization is not None and organization == howpublished:
@@ -413,17 +418,26 @@ def _containers_and_publishers(entry: _Entry) -> None:
         if field in fields:
             entry.came_from("publisher", field, publisher_field(entry_type, dialect))
             entry.text(field, "publisher")
-    location = "jurisdiction" if entry_type == "patent" else "publisher-place"
     for field in ("location", "address"):
         if field in fields:
-            entry.came_from(location, field, place_field(dialect))
-            entry.text(field, location)
+            # a patent's `location` is where it holds (pandoc's jurisdiction)
+            variable = "jurisdiction" if entry_type == "patent" and field == "location" else "publisher-place"
+            entry.came_from(variable, field, place_field(dialect, entry_type, variable))
+            entry.text(field, variable)
     entry.text("origpublisher", "original-publisher")
     entry.text("origlocation", "original-publisher-place")
 
 
-def place_field(dialect: str) -> str:
-    return "location" if dialect == "biblatex" else "address"
+def url_in_howpublished(value: str) -> str | None:
+    match = _URL_IN_HOWPUBLISHED.fullmatch(value)
+    return match.group(1) if match else None
+
+
+def place_field(dialect: str, entry_type: str, variable: str) -> str:
+    """Where the writer puts `publisher-place` (or a patent's `jurisdiction`)."""
+    if variable == "jurisdiction":
+        return "location"
+    return "location" if dialect == "biblatex" and entry_type != "patent" else "address"
 
 
 # --------------------------------------------------------------------------- numbers
@@ -447,8 +461,8 @@ def _numbers(entry: _Entry) -> None:
         entry.text("issue", "issue")
     raw = entry.pop("pages")
     if raw is not None:
-        value, lossy = to_csl(raw.replace("--", "-").replace("–", "-"))
-        if lossy or "–" in raw:
+        value, lossy = to_csl(_DASHES.sub("-", raw))  # ranges: `--`, `–` are hyphens (pandoc)
+        if lossy or raw.strip() != value.replace("-", "--"):
             entry.keep("pages", raw)
         entry.put("page", value)
 
@@ -522,7 +536,7 @@ def _legacy_date(entry: _Entry, prefix: str, variable: str) -> None:
         entry.pop(prefix + "day")
     if entry.dialect == "biblatex" and date.literal is None:  # the writer would say it with `date`
         entry.came_from(variable, prefix + "year", prefix + "date")
-    if year is not None and to_plain(year)[1]:
+    if year is not None and (to_plain(year)[1] or (date.literal is None and not date.is_simple())):
         entry.keep(prefix + "year", year)
     if month is not None and month_ok and month.strip() not in t.MONTHS:
         entry.keep(prefix + "month", month)  # `{June}`, `6`: kept as spelt
@@ -619,7 +633,11 @@ def format_keywords(tags: list[str]) -> tuple[str, bool]:
 
 
 def parse_keywords(raw: str) -> tuple[list[str], bool]:
-    """Tags of a `keywords` field: separated by `,` or `;` (biblatex, JabRef), outside braces."""
+    """Tags of a `keywords` field: separated by `,` or `;` (biblatex, JabRef), outside braces
+    (but inside one pair around the whole value, as Web of Science writes them)."""
+    whole = _whole_braces(raw)
+    if whole is not None:
+        raw = whole
     if "{" not in raw and "\\" not in raw:
         pieces = re.split(r"[,;]", raw)
     else:
@@ -633,6 +651,7 @@ def parse_keywords(raw: str) -> tuple[list[str], bool]:
         if piece[0] == "{" and piece[-1] == "}" and _whole_braces(piece) is not None:
             piece = piece[1:-1]
         tag, tag_lossy = to_plain(piece)
+        tag = " ".join(tag.split())  # a wrapped line is one space (Zotero reads them so too)
         lossy = lossy or tag_lossy
         if tag:
             tags.append(tag)

@@ -294,7 +294,9 @@ def _von_last_first(name: Name, exact: bool) -> tuple[str, bool]:
     if name.given or name.suffix:
         given, given_exact = _part(name.given or "", protect_words=False)
         fields.append(given)
-    return ", ".join(fields), exact and family_exact and von_exact and suffix_exact and given_exact
+    elif _fully_braced(head):
+        fields.append("")  # `{Van Buren},`: a family name, not a literal `{Van Buren}`
+    return ", ".join(fields).rstrip(), exact and family_exact and von_exact and suffix_exact and given_exact
 
 
 def _extended(name: Name, exact: bool) -> tuple[str, bool]:
@@ -322,7 +324,7 @@ def _part(text: str, protect_words: bool) -> tuple[str, bool]:
     (a comma, ` and `, an `=`) or, for the family name, read a `von` or a first name."""
     escaped, exact = from_plain(text)
     risky = "," in escaped or "=" in escaped or _AND.search(f" {escaped} ") is not None
-    if protect_words and (re.search(r"[\s~]", escaped) or not _capitalised(escaped)):
+    if protect_words and re.search(r"[\s~]", escaped):  # one word is always the family name
         risky = True
     if not escaped:
         return escaped, False

@@ -69,7 +69,7 @@ def read(data: bytes, name: str) -> ReadResult:
     # bibtexparser logs each broken block; they are reported as `Problem`s instead.
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     reader = _Reader(name, dialect=dialect_of(text[:CHUNK_CHARS]))
-    for chunk, first_line in chunks(text):
+    for chunk, first_line in chunks(text, CHUNK_CHARS):
         try:
             library = bibtexparser.parse_string(_repair_keyless(chunk), parse_stack=[])
         except Exception as error:  # bibtexparser is not supposed to raise; if it does, name the file

@@ -78,6 +78,7 @@ CSL_TYPE_OF_ENTRY: dict[str, str] = {
     "letter": "personal_communication",
     "letters": "personal_communication",  # biblatex-apa
     "newsarticle": "article-newspaper",  # biblatex-apa
+    "presentation": "speech",  # biblatex-apa (Zotero's presentation)
     "performance": "performance",
     "review": "review",
     "standard": "standard",

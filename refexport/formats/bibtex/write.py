@@ -32,6 +32,7 @@ from refexport.formats.bibtex.entry import (
     publisher_field,
     title_braces,
     title_text,
+    url_in_howpublished,
     writer_entry_type,
 )
 from refexport.formats.bibtex.names import format_names, parse_names
@@ -75,6 +76,7 @@ _SUBTITLES = {
     "journaltitle": ("journalsubtitle", "journaltitleaddon"),
     "journal": ("journalsubtitle", "journaltitleaddon"),
 }
+_DASHES = re.compile("[-\u2013\u2014]+")
 _FIELD_WIDTH = 12  # field names are padded to this (`howpublished`), so columns line up
 
 
@@ -367,7 +369,7 @@ class _Builder:
 
     def titles(self) -> None:
         variables, entry_type = self.variables, self.entry_type
-        if entry_type in ("periodical", "suppperiodical"):
+        if entry_type in ("periodical", "suppperiodical") and "container-title" in variables:
             self.joined("title", "container-title", ("subtitle", "titleaddon"))
             self.joined("issuetitle", "title", ("issuesubtitle", "issuetitleaddon"))
         self.joined("title", "title", ("subtitle", "titleaddon"), protect=True)
@@ -396,8 +398,8 @@ class _Builder:
 
     def publishers(self) -> None:
         self.text(publisher_field(self.entry_type, self.dialect), "publisher")
-        place = "jurisdiction" if self.entry_type == "patent" else "publisher-place"
-        self.text(place_field(self.dialect), place)
+        for variable in ("publisher-place", "jurisdiction"):
+            self.text(place_field(self.dialect, self.entry_type, variable), variable)
 
     def numbers(self) -> None:
         entry_type, variables = self.entry_type, self.variables
@@ -412,7 +414,7 @@ class _Builder:
             return
         raw = self.custom.pop("pages", None)
         value = str(page)
-        if raw is not None and to_csl(raw.replace("--", "-").replace("–", "-"))[0] == value:
+        if raw is not None and to_csl(_DASHES.sub("-", raw))[0] == value:
             self.put("pages", raw, exact=False, kept=True)
         else:
             latex, exact = from_csl(value.replace("–", "-"))
@@ -451,6 +453,12 @@ class _Builder:
         remembered = self.memory.get("issued")
         raw = self.custom.pop("date", None)
         if raw is not None and _same_date(raw, date) and self.put("date", raw, exact=False, kept=True):
+            self.used.add("issued")
+            return
+        raw_year = self.custom.get("year")
+        range_in_year = date.literal is None and not date.is_simple()  # gbt7714's `year = {1957/1990}`
+        if raw_year is not None and range_in_year and parse_year(raw_year, None, None)[0] == date:
+            self.put("year", self.custom.pop("year"), exact=False, kept=True)
             self.used.add("issued")
             return
         text = format_edtf(date)
@@ -500,6 +508,12 @@ class _Builder:
             else:
                 self.verbatim("pmid", "PMID")
         url = self.variables.get("URL")
+        if isinstance(url, str) and self.memory.get("URL") == "howpublished":
+            raw = self.custom.get("howpublished")
+            if raw is not None and url_in_howpublished(raw) == url:
+                self.put("howpublished", self.custom.pop("howpublished"), exact=False, kept=True)
+                self.used.add("URL")
+                return
         if isinstance(url, str):
             custom = self.custom
             eprinttype = custom.get("eprinttype") or custom.get("archiveprefix")
