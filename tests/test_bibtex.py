@@ -176,7 +176,7 @@ def test_the_issues_article_is_native_in_both_dialects() -> None:
         assert (fields["volume"], fields["number"], fields["pages"]) == ("581", "7", "100--110")
         assert (fields["doi"], fields["issn"]) == ("10.1038/xyz", "0028-0836")
         assert fields["editor"] == "Doe, Jane"
-        assert fields["title"] == r"A study of Cu\textsubscript{2}O in \emph{Nature}: the {DNA} case"
+        assert fields["title"] == r"A study of Cu\textsubscript{2}O in \textit{Nature}: the {DNA} case"
         assert fields["author"].startswith("Smith, John and van den Heuvel, Charles and {World Health")
 
 
@@ -189,11 +189,18 @@ def test_dates_without_xxxx() -> None:
         assert not {"date", "year"} & set(fields)
 
 
-def test_biblatex_extended_names_for_what_von_last_first_cannot_say() -> None:
+def test_particles_that_stay_are_said_once_or_in_biblatexs_extended_names() -> None:
     gogh = Name(family="Gogh", given="Vincent", non_dropping_particle="van")
+    fontaine = Name(family="La Fontaine", given="Jean", dropping_particle="de")
     text = write_text([Record(key="k", type="book", variables={"author": [gogh]})], "biblatex")
-    assert "family={Gogh}, given={Vincent}, prefix={van}, useprefix=true" in text
+    fields = fields_of(text)["k"]
+    assert (fields["author"], fields["options"]) == ("van Gogh, Vincent", "useprefix=true")
     assert read_text(text)[0].authors == [gogh]
+    text = write_text([Record(key="k", type="book", variables={"author": [gogh, fontaine]})], "biblatex")
+    assert fields_of(text)["k"]["author"] == (
+        "family={Gogh}, given={Vincent}, prefix={van}, useprefix=true and de {La Fontaine}, Jean"
+    )
+    assert read_text(text)[0].authors == [gogh, fontaine]
 
 
 @pytest.mark.parametrize(

@@ -399,36 +399,36 @@ def _math_text(math: str) -> str | None:
 
 # Anything `from_csl` would change: the fast test before the real work.
 _NEEDS_ESCAPE = re.compile(
-    r"[\\{}$&%#_^~<>|`\n\r\u00a0\u2009\u2013\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]|--|''|^\s|\s$"
+    r"[\\{}$&%#_^~<`\n\r\u00a0\u2009\u2013\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]|--|''|^\s|\s$"
 )
 # Characters that cannot be written at all (control characters; line separators that
 # BibTeX tools disagree about).
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# The braced forms (`{\\textbackslash}`) are what Zotero's own BibTeX export writes and its
+# import reads back; `<`, `>`, `|` are written as they are (Zotero's import keeps no escaped
+# form of them, and T1/Unicode LaTeX prints them).
 _ESCAPES = {
-    "\\": r"\textbackslash{}",
+    "\\": r"{\textbackslash}",
     "$": r"\$",
     "&": r"\&",
     "%": r"\%",
     "#": r"\#",
     "_": r"\_",
-    "^": r"\textasciicircum{}",
-    "~": r"\textasciitilde{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
-    "`": r"\textasciigrave{}",
+    "^": r"{\textasciicircum}",
+    "~": r"{\textasciitilde}",
+    "`": r"{\textasciigrave}",
     "-": "-{}",  # before another `-`: `--` would be read as a dash
     "–": "--",  # the en dash as BibTeX files write it
     "'": "'{}",  # before another `'`: `''` would be a closing quote
     "\u00a0": "~",
     "\u2009": r"\,",
 }
-_ESCAPED = re.compile(r"[\\$&%#_^~<>|`\u00a0\u2009{}]|-(?=[-\u2013])|\u2013(?=[-\u2013])|\u2013|'(?=')")
+_ESCAPED = re.compile(r"[\\$&%#_^~`\u00a0\u2009{}]|-(?=[-\u2013])|\u2013(?=[-\u2013])|\u2013|'(?=')")
 _CSL_TAG = re.compile(
     r'<(/?)(i|b|sup|sub|sc)>|<span (?:class="(nocase)"|style="font-variant: ?(small-caps);?")>|(</span>)'
 )
 _LATEX_OF_TAG = {
-    "i": "\\emph{",
+    "i": "\\textit{",  # what Zotero's import reads (not `\\emph`)
     "b": "\\textbf{",
     "sup": "\\textsuperscript{",
     "sub": "\\textsubscript{",
@@ -480,7 +480,7 @@ def _escape(text: str, braces_nest: bool) -> tuple[str, bool]:
         # a line break with blanks beside it is read as one space (a wrapped line)
         exact = exact and all(m.group().strip("\n") == "" for m in _BLANKS_WITH_NEWLINE.finditer(text))
         exact = exact and "\r" not in text
-    left, right = ("\\{", "\\}") if braces_nest else ("\\textbraceleft{}", "\\textbraceright{}")
+    left, right = ("\\{", "\\}") if braces_nest else ("{\\textbraceleft}", "{\\textbraceright}")
 
     def replace(match: re.Match[str]) -> str:
         token = match.group()

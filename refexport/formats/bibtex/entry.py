@@ -84,6 +84,8 @@ def entry_to_record(entry_type: str, key: str, fields: dict[str, str], dialect: 
     does not allow on the entry type is kept as written too (the writer leaves such
     fields to the stash unless the entry had them)."""
     entry = _Entry(entry_type, key, fields, dialect)
+    if fields.get("key") == key and not {"author", "editor"} & fields.keys():
+        entry.pop("key")  # the writer's sort key for classic styles: the citation key again
     if dialect == "biblatex":
         allowed = t.BIBLATEX_FIELDS.get(entry_type)
         if allowed is not None:
@@ -207,6 +209,8 @@ def is_english(language: str | None) -> bool:
 def _names(entry: _Entry) -> None:
     options = entry.fields.get("options", "")
     useprefix = bool(re.search(r"(?:^|,)\s*useprefix\s*(?:=\s*true\s*)?(?:,|$)", options))
+    if options == "useprefix=true":
+        entry.pop("options")  # the writer's: put back while a name has a non-dropping particle
     editortype = entry.fields.get("editortype", "").strip().lower()
     editor_variable = {"director": "director", "compiler": "compiler"}.get(editortype, "editor")
     if editor_variable != "editor":

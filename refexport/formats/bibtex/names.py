@@ -236,96 +236,85 @@ def split_top_level(text: str, separator_at: Callable[[str, int], int]) -> list[
 # --------------------------------------------------------------------------- writing
 
 
-def format_names(names: Sequence[Name], dialect: str) -> tuple[str, bool]:
-    """A name-list field, and whether `parse_names` will read exactly `names` back."""
+def format_names(names: Sequence[Name], dialect: str, useprefix: bool = False) -> tuple[str, bool]:
+    """A name-list field, and whether `parse_names` will read exactly `names` back (only the
+    simple forms are known to; the writer checks the rest). With `useprefix` (the entry says
+    `options = {useprefix=true}`), particles are non-dropping."""
     exact = True
     out: list[str] = []
     last = len(names) - 1
     for index, name in enumerate(names):
-        text, name_exact = format_name(name, dialect, last=index == last)
+        text, name_exact = format_name(name, dialect, index == last, useprefix)
         out.append(text)
         exact = exact and name_exact
     return " and ".join(out), exact
 
 
-def format_name(name: Name, dialect: str, last: bool = False) -> tuple[str, bool]:
-    simple = (
-        name.literal is None
-        and name.family
-        and not (name.dropping_particle or name.non_dropping_particle or name.suffix)
-        and not (name.comma_suffix or name.static_ordering)
-        and _upper_first(name.family)
-        and " " not in name.family
-        and _SIMPLE_PART.fullmatch(name.family)
-        and (name.given is None or _SIMPLE_PART.fullmatch(name.given))
-        and not _AND.search(f" {name.given or ''} ")
-    )
-    if simple:
+def format_name(name: Name, dialect: str, last: bool = False, useprefix: bool = False) -> tuple[str, bool]:
+    if _is_simple(name):
         assert name.family is not None
         return (f"{name.family}, {name.given}" if name.given else name.family), True
-    # Only the simple forms are known to read back exactly; the writer checks the rest.
-    exact = not (name.comma_suffix or name.static_ordering)
     if name.literal is not None:
         if name.literal == "others" and last:
-            return "others", exact
-        text, literal_exact = from_plain(name.literal)
-        return "{" + text + "}", exact and literal_exact and bool(name.literal)
-    if dialect == "biblatex" and (name.non_dropping_particle or not name.family):
-        return _extended(name, False)[0], False
-    return _von_last_first(name, False)[0], False
+            return "others", False
+        text, _ = from_plain(name.literal)
+        return "{" + text + "}", False
+    particle_lost = bool(name.non_dropping_particle) and not useprefix
+    if dialect == "biblatex" and (particle_lost or not name.family):
+        return _extended(name), False
+    return _von_last_first(name), False
 
 
-def _von_last_first(name: Name, exact: bool) -> tuple[str, bool]:
+def _is_simple(name: Name) -> bool:
+    """`Family, Given` of plain words: what needs no quoting and reads back exactly."""
+    family, given = name.family, name.given
+    if name.literal is not None or not family or name.dropping_particle or name.non_dropping_particle:
+        return False
+    if name.suffix or name.comma_suffix or name.static_ordering or " " in family:
+        return False
+    if not (_upper_first(family) and _SIMPLE_PART.fullmatch(family)):
+        return False
+    return given is None or (_SIMPLE_PART.fullmatch(given) is not None and not _AND.search(f" {given} "))
+
+
+def _von_last_first(name: Name) -> str:
+    """`von Last, Jr, First`; BibTeX cannot say whether a particle drops (the entry's
+    `useprefix` option, or the stash, does)."""
     prefix = " ".join(p for p in (name.dropping_particle, name.non_dropping_particle) if p)
-    if name.non_dropping_particle or not name.family:
-        exact = False  # BibTeX cannot tell them apart; the stash keeps the difference
-    family, family_exact = _part(name.family or "", protect_words=True)
-    von, von_exact = _part(prefix, protect_words=False) if prefix else ("", True)
-    if von and not all(w[:1].islower() for w in von.split()):
-        exact = False  # read back as part of the family name
+    family = _part(name.family or "", protect_words=True)
+    von = _part(prefix, protect_words=False) if prefix else ""
     head = f"{von} {family}" if von else family
     if not name.family and not von:
         head = "{}"
     fields = [head]
-    suffix_exact = given_exact = True
     if name.suffix:
-        suffix, suffix_exact = _part(name.suffix, protect_words=False)
-        fields.append(suffix)
+        fields.append(_part(name.suffix, protect_words=False))
     if name.given or name.suffix:
-        given, given_exact = _part(name.given or "", protect_words=False)
-        fields.append(given)
+        fields.append(_part(name.given or "", protect_words=False))
     elif _fully_braced(head):
         fields.append("")  # `{Van Buren},`: a family name, not a literal `{Van Buren}`
-    return ", ".join(fields).rstrip(), exact and family_exact and von_exact and suffix_exact and given_exact
+    return ", ".join(fields).rstrip()
 
 
-def _extended(name: Name, exact: bool) -> tuple[str, bool]:
+def _extended(name: Name) -> str:
+    """biber's extended name format, for what `von Last, Jr, First` cannot say."""
     pairs = [
         ("family", name.family),
         ("given", name.given),
         ("prefix", name.non_dropping_particle or name.dropping_particle),
         ("suffix", name.suffix),
     ]
-    out: list[str] = []
-    for key, value in pairs:
-        if value is None:
-            continue
-        text, part_exact = from_plain(value)
-        exact = exact and part_exact and bool(value)
-        out.append(f"{key}={{{text}}}")
+    out = [f"{key}={{{from_plain(value)[0]}}}" for key, value in pairs if value is not None]
     if name.non_dropping_particle:
         out.append("useprefix=true")
-        exact = exact and not name.dropping_particle
-    return ", ".join(out), exact
+    return ", ".join(out)
 
 
-def _part(text: str, protect_words: bool) -> tuple[str, bool]:
+def _part(text: str, protect_words: bool) -> str:
     """A name part as written: escaped, and braced where BibTeX would otherwise split it
     (a comma, ` and `, an `=`) or, for the family name, read a `von` or a first name."""
-    escaped, exact = from_plain(text)
+    escaped, _ = from_plain(text)
     risky = "," in escaped or "=" in escaped or _AND.search(f" {escaped} ") is not None
     if protect_words and re.search(r"[\s~]", escaped):  # one word is always the family name
         risky = True
-    if not escaped:
-        return escaped, False
-    return ("{" + escaped + "}" if risky else escaped), exact
+    return "{" + escaped + "}" if risky and escaped else escaped

@@ -37,7 +37,7 @@ from refexport.formats.bibtex.entry import (
 )
 from refexport.formats.bibtex.names import format_names, parse_names
 from refexport.formats.bibtex.read import STASH_FIELDS
-from refexport.model import Date, Record, record_id
+from refexport.model import Date, Name, Record, record_id
 from refexport.text.latex import from_csl, from_plain, to_csl
 
 _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_:.+-]*$")
@@ -77,6 +77,7 @@ _SUBTITLES = {
     "journal": ("journalsubtitle", "journaltitleaddon"),
 }
 _DASHES = re.compile("[-\u2013\u2014]+")
+_SAFE_SORT_KEY = re.compile(r"^[^{}\\]*$")
 _FIELD_WIDTH = 12  # field names are padded to this (`howpublished`), so columns line up
 
 
@@ -126,6 +127,8 @@ def format_entry(record: Record, dialect: str, key: str) -> str:
     builder = _Builder(record, dialect)
     builder.build()
     fields = builder.fields
+    if dialect == "bibtex" and not {"author", "editor", "key"} & fields.keys() and _SAFE_SORT_KEY.match(key):
+        fields["key"] = key  # what classic styles sort an entry without author by (else they warn)
     if builder.exact and key == record.key and _read_type_ok(builder):
         saved = _bookkeeping(record, key)
     else:
@@ -239,6 +242,7 @@ class _Builder:
         self.exact = not custom
         self.entry_type = ""
         self.valid: frozenset[str] | None = None
+        self.useprefix = False
 
     # ---- helpers
 
@@ -285,7 +289,7 @@ class _Builder:
                 self.custom.pop(field)
                 self.used.add(variable)
             return
-        if self.put(field, *format_names(names, self.dialect)):
+        if self.put(field, *format_names(names, self.dialect, self.useprefix)):
             self.used.add(variable)
 
     def joined(self, field: str, variable: str, extras: tuple[str, ...], protect: bool = False) -> None:
@@ -323,6 +327,7 @@ class _Builder:
 
     def build(self) -> None:
         self.choose_entry_type()
+        self.useprefix = self.particles_stay()
         self.names("author", "author")
         self.editors()
         self.names("translator", "translator")
@@ -355,6 +360,18 @@ class _Builder:
         subtype = t.ENTRY_SUBTYPE_OF_CSL.get(record.type)
         if subtype and chosen == "article":
             self.put("entrysubtype", subtype)
+
+    def particles_stay(self) -> bool:
+        """Whether every particle of the entry's names is non-dropping: then the entry says so
+        once (`options = {useprefix=true}`, biblatex's option, which pandoc reads too) and the
+        names keep the `von Last, First` form Zotero's import understands."""
+        names = [n for v in ("author", "editor", "translator", "container-author", "director", "compiler")
+                 for n in (self.variables.get(v) or []) if isinstance(n, Name)]
+        kinds = {bool(n.non_dropping_particle) for n in names if n.dropping_particle or n.non_dropping_particle}
+        if kinds != {True} or "options" in self.custom:
+            return False
+        self.put("options", "useprefix=true")
+        return True
 
     def editors(self) -> None:
         if "editor" in self.variables:
