@@ -127,7 +127,7 @@ def _found(item: dict[str, Any], record: Record) -> dict[str, Any]:
     if record.container and f"Published: {record.container}" in extra:
         container = record.container  # Zotero keeps a long howpublished as an Extra line
     creators = [
-        c.get("name") and {"name": c["name"]} or c.get("lastName")
+        {"name": c["name"]} if c.get("name") else c.get("lastName")
         for c in item["creators"]
         if c["creatorType"] == "author"
     ]
