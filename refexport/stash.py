@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from refexport.model import Record
+from refexport.text.json import compact_json
 
 NAME = "refexport"  # the stash's name wherever a format lets us choose one
 _DROPPED = "-"
@@ -50,7 +51,10 @@ def apply(read_back: Record, stash: dict[str, Any]) -> Record:
 
 def encode(stash: dict[str, Any]) -> str:
     """One line of compact JSON (non-ASCII kept)."""
-    return json.dumps(stash, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return compact_json(stash)  # orjson: the same text, five times faster
+    except TypeError:  # an integer beyond 64 bits
+        return json.dumps(stash, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode(text: str) -> dict[str, Any]:
