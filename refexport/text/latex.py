@@ -102,7 +102,7 @@ _MATH_SYMBOLS = {
 # --------------------------------------------------------------------------- reading
 
 # A value without any of these is plain text already (the common case).
-_SPECIAL = re.compile(r"[\\{}$~`\n\t]|--|''")
+_SPECIAL = re.compile(r"[\\{}$~`\n\t]")
 _TOKEN = re.compile(
     r"\\(?:[A-Za-z]+|.)?|[{}~]|\$\$?|---?|``|''|`|[ \t\r]*\n[ \t\r\n]*|[ \t\r]+"
     r"|[^\\{}$~`'\-\s]+(?:[ \t\r]+[^\\{}$~`'\-\s]+)*|['\-]|\s",
@@ -115,7 +115,7 @@ def to_csl(value: str) -> tuple[str, bool]:
     """CSL rich text of a LaTeX value, and whether anything was lost or re-spelt on the way
     that `from_csl` would not write back (unknown commands, math, `\\url`, font families)."""
     value = value.strip()
-    if not _SPECIAL.search(value):
+    if not _SPECIAL.search(value) and "--" not in value and "''" not in value:
         return value, False
     reader = _Reader(_TOKEN.findall(value), markup=True)
     text = reader.group(top=True)
@@ -125,7 +125,7 @@ def to_csl(value: str) -> tuple[str, bool]:
 def to_plain(value: str) -> tuple[str, bool]:
     """Plain text (no formatting tags) of a LaTeX value: names, keywords, keys."""
     value = value.strip()
-    if not _SPECIAL.search(value):
+    if not _SPECIAL.search(value) and "--" not in value and "''" not in value:
         return value, False
     reader = _Reader(_TOKEN.findall(value), markup=False)
     text = reader.group(top=True)
@@ -398,9 +398,14 @@ def _math_text(math: str) -> str | None:
 # --------------------------------------------------------------------------- writing
 
 # Anything `from_csl` would change: the fast test before the real work.
-_NEEDS_ESCAPE = re.compile(
-    r"[\\{}$&%#_^~<`\n\r\u00a0\u2009\u2013\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]|--|''|^\s|\s$"
-)
+_NEEDS_ESCAPE = re.compile("[\\\\{}$&%#_^~<`\n\r\u00a0\u2009\u2013\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _plain_as_latex(text: str) -> bool:
+    """Whether `text` is its own LaTeX (the common case: one scan for a character class)."""
+    if _NEEDS_ESCAPE.search(text) or "--" in text or "''" in text:
+        return False
+    return not text or not (text[0].isspace() or text[-1].isspace())
 # Characters that cannot be written at all (control characters; line separators that
 # BibTeX tools disagree about).
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
@@ -441,7 +446,7 @@ _LINE_START_AT = re.compile(r"(\n[ \t]*)@")
 def from_csl(text: str) -> tuple[str, bool]:
     """LaTeX for CSL rich text, and whether `to_csl` will read exactly `text` back from it
     (False when characters had to be dropped or blanks will be read differently)."""
-    if not _NEEDS_ESCAPE.search(text):
+    if _plain_as_latex(text):
         return text, True
     if "<" not in text or not _CSL_TAG.search(text):
         return from_plain(text)
@@ -465,7 +470,7 @@ def from_csl(text: str) -> tuple[str, bool]:
 
 def from_plain(text: str) -> tuple[str, bool]:
     """LaTeX for plain text (no formatting tags), and whether it reads back exactly."""
-    if not _NEEDS_ESCAPE.search(text):
+    if _plain_as_latex(text):
         return text, True
     escaped, exact = _escape(text, _braces_nest(text))
     return _LINE_START_AT.sub(r"\1{}@", escaped), exact and text == text.strip()

@@ -31,6 +31,8 @@ FIELDS = "bibtex:fields"
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _URL_IN_HOWPUBLISHED = re.compile(r"\s*\\(?:url|href)\s*\{([^{}\s]*)\}.*", re.DOTALL)
 _DASHES = re.compile("[-\u2013\u2014]+")
+_TAG_SEPARATOR = re.compile("[,;]")
+_NEEDS_QUOTING = re.compile(r"[\\{}$&%#_^~`\u00a0\u2013;\n]|--|''")
 _WORD = re.compile(r"\S+")
 
 
@@ -84,13 +86,14 @@ def entry_to_record(entry_type: str, key: str, fields: dict[str, str], dialect: 
     does not allow on the entry type is kept as written too (the writer leaves such
     fields to the stash unless the entry had them)."""
     entry = _Entry(entry_type, key, fields, dialect)
-    if fields.get("key") == key and not {"author", "editor"} & fields.keys():
+    if "key" in fields and fields["key"] == key and "author" not in fields and "editor" not in fields:
         entry.pop("key")  # the writer's sort key for classic styles: the citation key again
     if dialect == "biblatex":
-        allowed = t.BIBLATEX_FIELDS.get(entry_type)
+        allowed = _ALLOWED.get(entry_type)
         if allowed is not None:
-            for name in fields.keys() - allowed - t.BIBER_FIELD_ALIASES.keys():
-                entry.keep(name, fields[name])
+            for name in fields:
+                if name not in allowed:
+                    entry.keep(name, fields[name])
     _type_and_genre(entry)
     _language(entry)
     _names(entry)
@@ -99,11 +102,13 @@ def entry_to_record(entry_type: str, key: str, fields: dict[str, str], dialect: 
     _numbers(entry)
     _dates(entry)
     _identifiers(entry)
-    for name, handler in _SIMPLE_HANDLERS:
-        if name in entry.fields:
+    for name in list(entry.fields):
+        handler = _SIMPLE_HANDLERS.get(name)
+        if handler is not None:
             handler(entry, name)
+    custom = entry.record.custom
     for name, raw in entry.fields.items():
-        entry.keep(name, raw)
+        custom[CUSTOM + name] = raw
     if dialect == "biblatex" and "title" not in fields and entry_type in t.BIBLATEX_NEEDS_TITLE:
         entry.keep("title", "")  # biber wants one, but the entry had none: the writer adds none
     return entry.record
@@ -615,7 +620,8 @@ def _status(entry: _Entry, field: str) -> None:
 def _keywords(entry: _Entry, field: str) -> None:
     raw = entry.pop(field) or ""
     tags, lossy = parse_keywords(raw)
-    if lossy or field != "keywords" or raw.strip() != format_keywords(tags)[0]:
+    written = ", ".join(tags) if not _NEEDS_QUOTING.search(raw) else format_keywords(tags)[0]
+    if lossy or field != "keywords" or raw.strip() != written:
         entry.keep(field, raw)
     for tag in tags:
         if tag not in entry.record.tags:
@@ -645,7 +651,7 @@ def parse_keywords(raw: str) -> tuple[list[str], bool]:
     if "{" not in raw and "\\" not in raw:
         pieces = re.split(r"[,;]", raw)
     else:
-        pieces = split_top_level(raw, lambda text, index: 1 if text[index] in ",;" else 0)
+        pieces = split_top_level(raw, _TAG_SEPARATOR)
     tags: list[str] = []
     lossy = False
     for piece in pieces:
@@ -662,12 +668,14 @@ def parse_keywords(raw: str) -> tuple[list[str], bool]:
     return tags, lossy
 
 
-_SIMPLE_HANDLERS: tuple[tuple[str, Callable[[_Entry, str], None]], ...] = (
-    *((field, _simple_text) for field in t.SIMPLE_FIELDS if field not in t.RAW_TEXT_FIELDS),
-    ("annotation", _annote),
-    ("annote", _annote),
-    ("note", _note),
-    ("pubstate", _status),
-    ("keywords", _keywords),
-    ("keyword", _keywords),
-)
+_SIMPLE_HANDLERS: dict[str, Callable[[_Entry, str], None]] = {
+    **{field: _simple_text for field in t.SIMPLE_FIELDS if field not in t.RAW_TEXT_FIELDS},
+    "annotation": _annote,
+    "annote": _annote,
+    "note": _note,
+    "pubstate": _status,
+    "keywords": _keywords,
+    "keyword": _keywords,
+}
+# biber's fields per entry type and its aliases: what a BibLaTeX entry may have.
+_ALLOWED = {entry_type: fields | t.BIBER_FIELD_ALIASES.keys() for entry_type, fields in t.BIBLATEX_FIELDS.items()}

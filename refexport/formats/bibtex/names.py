@@ -15,7 +15,7 @@ without family name).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from refexport.model import Name
 from refexport.text.latex import from_plain, to_plain
@@ -32,9 +32,9 @@ _SIMPLE_PART = re.compile(
 def parse_names(value: str, useprefix: bool = False) -> tuple[list[Name], bool]:
     """The names of a name-list field, and whether LaTeX in them was lost on the way."""
     if "{" not in value and "\\" not in value:
-        raws = re.split(r"\s+[Aa][Nn][Dd]\s+", value.strip()) if _AND.search(value) else [value.strip()]
+        raws = _AND_SPLIT.split(value.strip()) if _AND.search(value) else [value.strip()]
     else:
-        raws = split_top_level(value.strip(), _and_at)
+        raws = split_top_level(value.strip(), _AND_SPLIT)
     names: list[Name] = []
     lossy = False
     for raw in raws:
@@ -57,7 +57,7 @@ def parse_name(raw: str, useprefix: bool = False) -> tuple[Name, bool]:
     if _fully_braced(raw):
         literal, lossy = to_plain(raw[1:-1])
         return Name(literal=literal), lossy
-    parts = split_top_level(raw, _comma_at)
+    parts = split_top_level(raw, _COMMA)
     if _EXTENDED_KEY.match(parts[0]):
         return _extended_name(parts)
     return _bibtex_name(parts, useprefix)
@@ -81,7 +81,7 @@ def _upper_first(text: str) -> bool:
 
 
 def _bibtex_name(parts: list[str], useprefix: bool) -> tuple[Name, bool]:
-    words = [split_top_level(part, _blank_at) for part in parts]
+    words = [split_top_level(part, _BLANKS) for part in parts]
     words = [[w for w in part if w] for part in words]
     if len(words) == 1:
         capitalised = 0
@@ -149,6 +149,10 @@ def _unbrace(text: str) -> str:
     return text[1:-1] if _fully_braced(text) else text
 
 
+_SPECIAL_CHARACTER = re.compile(r"\{\\[A-Za-z]+\s*\{?|\{\\.\{?")
+_COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
+
+
 def _capitalised(word: str) -> bool:
     """BibTeX's case of a word: its first letter outside braces; a brace group counts as
     upper case unless it starts with a command (`{\\"u}ber` is lower case)."""
@@ -157,14 +161,14 @@ def _capitalised(word: str) -> bool:
         ch = word[index]
         if ch == "{":
             if word[index + 1 : index + 2] == "\\":
-                match = re.match(r"\{\\[A-Za-z]+\s*\{?|\{\\.\{?", word[index:])
-                inner = word[index + (match.end() if match else 2) :]
+                match = _SPECIAL_CHARACTER.match(word, index)
+                inner = word[match.end() if match else index + 2 :]
                 letter = next((c for c in inner if c.isalpha()), "")
                 return not letter or letter.isupper()
             return True
         if ch == "\\":
-            match = re.match(r"\\(?:[A-Za-z]+|.)", word[index:])
-            index += match.end() if match else 1
+            match = _COMMAND.match(word, index)
+            index = match.end() if match else index + 1
             continue
         if ch.isalpha():
             return ch.isupper() or not ch.islower()
@@ -193,44 +197,34 @@ def _fully_braced(text: str) -> bool:
     return depth == 0
 
 
-def _and_at(text: str, index: int) -> int:
-    match = re.match(r"\s+[Aa][Nn][Dd]\s+", text[index:])
-    return match.end() if match and index > 0 else 0
+_AND_SPLIT = re.compile(r"\s+[Aa][Nn][Dd]\s+")
+_COMMA = re.compile(r"\s*,\s*")
+_BLANKS = re.compile(r"[\s~]+")
 
 
-def _comma_at(text: str, index: int) -> int:
-    return 1 if text[index] == "," else 0
-
-
-def _blank_at(text: str, index: int) -> int:
-    return 1 if text[index] in " \t\r\n~" else 0
-
-
-def split_top_level(text: str, separator_at: Callable[[str, int], int]) -> list[str]:
-    """`text` split where `separator_at(text, index)` finds a separator outside braces
-    (its length; 0 when there is none)."""
+def split_top_level(text: str, separator: re.Pattern[str]) -> list[str]:
+    """`text` split at the matches of `separator` that lie outside braces."""
+    if "{" not in text:
+        return [part.strip() for part in separator.split(text)]
     parts: list[str] = []
-    depth = 0
-    start = index = 0
-    while index < len(text):
-        ch = text[index]
-        if ch == "\\":
-            index += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif depth == 0:
-            length = separator_at(text, index)
-            if length:
-                parts.append(text[start:index].strip())
-                index += length
-                start = index
-                continue
-        index += 1
+    start = scanned = depth = 0
+    for match in separator.finditer(text):
+        at = match.start()
+        depth += _balance(text, scanned, at)
+        scanned = at
+        if depth == 0 and at > 0:
+            parts.append(text[start:at].strip())
+            start = match.end()
     parts.append(text[start:].strip())
     return parts
+
+
+def _balance(text: str, start: int, end: int) -> int:
+    """Opening less closing braces in `text[start:end]`, escaped ones (`\\{`) not counted."""
+    balance = text.count("{", start, end) - text.count("}", start, end)
+    if "\\" in text:
+        balance -= text.count("\\{", start, end) - text.count("\\}", start, end)
+    return balance
 
 
 # --------------------------------------------------------------------------- writing
@@ -256,13 +250,39 @@ def format_name(name: Name, dialect: str, last: bool = False, useprefix: bool = 
         return (f"{name.family}, {name.given}" if name.given else name.family), True
     if name.literal is not None:
         if name.literal == "others" and last:
-            return "others", False
-        text, _ = from_plain(name.literal)
-        return "{" + text + "}", False
+            return "others", True
+        text, exact = from_plain(name.literal)
+        return "{" + text + "}", exact and bool(name.literal) and not _has_other_parts(name)
     particle_lost = bool(name.non_dropping_particle) and not useprefix
     if dialect == "biblatex" and (particle_lost or not name.family):
         return _extended(name), False
-    return _von_last_first(name), False
+    return _von_last_first(name), _plain_parts(name, useprefix)
+
+
+def _has_other_parts(name: Name) -> bool:
+    return any((name.family, name.given, name.suffix, name.dropping_particle, name.non_dropping_particle)) or (
+        name.comma_suffix or name.static_ordering
+    )
+
+
+def _plain_parts(name: Name, useprefix: bool) -> bool:
+    """Whether `von Last, Jr, First` of plain words reads back as `name` exactly."""
+    family, particle = name.family, name.non_dropping_particle if useprefix else name.dropping_particle
+    other_particle = name.dropping_particle if useprefix else name.non_dropping_particle
+    if not family or other_particle or name.comma_suffix or name.static_ordering:
+        return False
+    if " " in family or not _upper_first(family) or not _SIMPLE_PART.fullmatch(family):
+        return False
+    if particle == "" or name.suffix == "" or name.given == "":
+        return False
+    if particle is not None and not all(w[:1].islower() and _SIMPLE_PART.fullmatch(w) for w in particle.split(" ")):
+        return False
+    if particle is not None and particle != " ".join(particle.split()):
+        return False
+    for part in (name.suffix, name.given):
+        if part is not None and (not _SIMPLE_PART.fullmatch(part) or _AND.search(f" {part} ")):
+            return False
+    return True
 
 
 def _is_simple(name: Name) -> bool:

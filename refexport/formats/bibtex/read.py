@@ -276,7 +276,8 @@ class _Reader:
     def record(self, entry: Any, line: int) -> Record:
         fields: dict[str, str] = {}
         for item in entry.fields:
-            name = _field_name(item.key)
+            key = item.key
+            name = key.lower() if "%" not in key else _field_name(key)
             raw = item.value
             if name is None or name in fields or not isinstance(raw, str):
                 continue
@@ -284,7 +285,7 @@ class _Reader:
                 fields[name] = raw[1:-1]  # the common `{…}`, as `field_value` would give it
             else:
                 fields[name] = field_value(raw, self.strings)
-        saved = _pop_stash(fields)
+        saved = _pop_stash(fields) if "verba" in fields or "refexport" in fields else None
         record = entry_to_record(entry.entry_type.lower(), entry.key, fields, self.dialect)
         record.id = record_id(record.url, record.key)
         if saved is None:

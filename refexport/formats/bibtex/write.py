@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 from refexport import stash
@@ -65,6 +66,7 @@ _TEXT_VARIABLES_BY_FIELD = (
     ("origlocation", "original-publisher-place"),
 )
 _IDENTIFIERS = (("doi", "DOI"), ("isbn", "ISBN"), ("issn", "ISSN"), ("pmcid", "PMCID"))
+_NAME_VARIABLES = ("author", "editor", "translator", "container-author", "director", "compiler")
 _WEB_TYPES = frozenset({"webpage", "post", "post-weblog", "software", "dataset"})
 _CONTAINER_FIELDS = ("journaltitle", "journal", "booktitle", "howpublished", "organization")
 # Title fields and the subtitle and addon fields the reader joins to them.
@@ -129,23 +131,28 @@ def format_entry(record: Record, dialect: str, key: str) -> str:
     fields = builder.fields
     if dialect == "bibtex" and not {"author", "editor", "key"} & fields.keys() and _SAFE_SORT_KEY.match(key):
         fields["key"] = key  # what classic styles sort an entry without author by (else they warn)
+    objects = None
     if builder.exact and key == record.key and _read_type_ok(builder):
         saved = _bookkeeping(record, key)
+        objects = 1 + len(record.origin)
     else:
         read_back = entry_to_record(builder.entry_type, key, dict(fields), dialect)
         read_back.id = record_id(read_back.url, key)
         saved = stash.delta(record, read_back)
         if not record.origin and not saved:
             saved = {"origin": []}
-    lines = [f"@{builder.entry_type}{{{key},"]
-    for name, value in fields.items():
-        written = value if name in builder.bare else "{" + value + "}"
-        lines.append(f"  {name:<{_FIELD_WIDTH}} = {written},")
+    bare = builder.bare
+    lines = [
+        f"{_padded(name)}{value}" if name in bare else f"{_padded(name)}{{{value}}}" for name, value in fields.items()
+    ]
     if saved:
-        lines.append(f"  {STASH_FIELDS[dialect]:<{_FIELD_WIDTH}} = {{{_stash_text(saved)}}},")
-    lines[-1] = lines[-1].removesuffix(",") if len(lines) > 1 else lines[-1]
-    lines.append("}\n")
-    return "\n".join(lines)
+        lines.append(f"{_padded(STASH_FIELDS[dialect])}{{{_stash_text(saved, objects)}}}")
+    return f"@{builder.entry_type}{{{key},\n" + ",\n".join(lines) + "\n}\n"
+
+
+@lru_cache(maxsize=512)
+def _padded(name: str) -> str:
+    return f"  {name:<{_FIELD_WIDTH}} = "
 
 
 def _bookkeeping(record: Record, key: str) -> dict[str, Any]:
@@ -182,12 +189,13 @@ def _read_type_ok(builder: _Builder) -> bool:
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
-def _stash_text(saved: dict[str, Any]) -> str:
+def _stash_text(saved: dict[str, Any], objects: int | None = None) -> str:
     """Compact JSON that is safe as a braced value: no newlines or control characters, and
-    braces inside strings written `\\u007b`/`\\u007d` so the object's braces are the only ones."""
+    braces inside strings written `\\u007b`/`\\u007d` so the object's braces are the only ones.
+    `objects`: how many JSON objects `saved` holds, when the caller knows."""
     text = stash.encode(saved)
-    only_outer = text.count("{") == text.count("}") == _object_braces(saved)
-    if only_outer and text.isprintable():
+    objects = _object_braces(saved) if objects is None else objects
+    if text.count("{") == text.count("}") == objects and text.isprintable():
         return text
     return _JSON_STRING.sub(_escape_json_string, text)
 
@@ -229,7 +237,7 @@ class _Builder:
         self.dialect = dialect
         self.variables = record.variables
         custom = record.custom
-        self.custom = {k[len(CUSTOM) :]: v for k, v in custom.items() if k.startswith(CUSTOM)}
+        self.custom = {k[len(CUSTOM) :]: v for k, v in custom.items() if k.startswith(CUSTOM)} if custom else {}
         memory = self.custom.pop("fields", None)
         self.memory: dict[str, str] = (
             {k: v for k, v in memory.items() if isinstance(v, str) and _FIELD_NAME.match(v)}
@@ -268,14 +276,16 @@ class _Builder:
         value = self.variables.get(variable)
         if value is None or variable in self.used:
             return
-        field, kept = self.target(variable, field)
-        raw = self.custom.get(field)
-        if isinstance(value, str) and raw is not None and to_csl(raw)[0] == value:
-            if self.put(field, raw, exact=False, kept=True):
-                self.custom.pop(field)
-                self.used.add(variable)
-            return
-        written = from_csl(value) if isinstance(value, str) else (str(value), False)
+        kept = False
+        if self.memory or self.custom:
+            field, kept = self.target(variable, field)
+            raw = self.custom.get(field)
+            if isinstance(value, str) and raw is not None and to_csl(raw)[0] == value:
+                if self.put(field, raw, exact=False, kept=True):
+                    self.custom.pop(field)
+                    self.used.add(variable)
+                return
+        written = from_csl(value) if type(value) is str else (str(value), False)
         if self.put(field, *written, kept=kept):
             self.used.add(variable)
 
@@ -283,7 +293,7 @@ class _Builder:
         names = self.variables.get(variable)
         if not isinstance(names, list):
             return
-        raw = self.custom.get(field)
+        raw = self.custom.get(field) if self.custom else None
         if raw is not None and parse_names(raw)[0] == names:
             if self.put(field, raw, exact=False, kept=True):
                 self.custom.pop(field)
@@ -299,14 +309,9 @@ class _Builder:
         if not isinstance(value, str) or variable in self.used:
             return
         field, kept = self.target(variable, field)
-        extras = _SUBTITLES.get(field, extras)
         parts: list[tuple[str, str]] = []
-        for extra, separator in reversed(list(zip(extras, (":", "."), strict=False))):
-            raw = self.custom.get(extra)
-            head = _split_off(value, to_csl(raw)[0], separator) if raw is not None else None
-            if raw is not None and head is not None:
-                parts.append((extra, raw))
-                value = head
+        if self.custom:
+            value = self.split_joined(value, _SUBTITLES.get(field, extras), parts)
         raw = self.custom.get(field)
         if raw is not None and _reads_as(raw, field, value, self.record.language):
             written: tuple[str, bool] = (raw, False)
@@ -322,6 +327,17 @@ class _Builder:
             for extra, extra_raw in parts:
                 self.put(extra, extra_raw, exact=False, kept=True)
                 self.custom.pop(extra, None)
+
+    def split_joined(self, value: str, extras: tuple[str, ...], parts: list[tuple[str, str]]) -> str:
+        """`value` without the subtitle and addon the reader joined to it (customs say which),
+        those put into `parts`."""
+        for extra, separator in reversed(list(zip(extras, (":", "."), strict=False))):
+            raw = self.custom.get(extra)
+            head = _split_off(value, to_csl(raw)[0], separator) if raw is not None else None
+            if raw is not None and head is not None:
+                parts.append((extra, raw))
+                value = head
+        return value
 
     # ---- the entry
 
@@ -365,9 +381,13 @@ class _Builder:
         """Whether every particle of the entry's names is non-dropping: then the entry says so
         once (`options = {useprefix=true}`, biblatex's option, which pandoc reads too) and the
         names keep the `von Last, First` form Zotero's import understands."""
-        names = [n for v in ("author", "editor", "translator", "container-author", "director", "compiler")
-                 for n in (self.variables.get(v) or []) if isinstance(n, Name)]
-        kinds = {bool(n.non_dropping_particle) for n in names if n.dropping_particle or n.non_dropping_particle}
+        kinds = {
+            bool(n.non_dropping_particle)
+            for v in _NAME_VARIABLES
+            if v in self.variables
+            for n in self.variables[v]  # type: ignore[union-attr]
+            if isinstance(n, Name) and (n.dropping_particle or n.non_dropping_particle)
+        }
         if kinds != {True} or "options" in self.custom:
             return False
         self.put("options", "useprefix=true")
@@ -421,7 +441,8 @@ class _Builder:
     def numbers(self) -> None:
         entry_type, variables = self.entry_type, self.variables
         for field, variable in _NUMBER_VARIABLES_BY_FIELD:
-            self.text(field, variable)
+            if variable in variables:
+                self.text(field, variable)
         issue = variables.get("issue")
         if issue is not None:
             self.text(issue_field(str(issue), dialect=self.dialect, entry_type=entry_type), "issue")
@@ -511,7 +532,8 @@ class _Builder:
 
     def identifiers(self) -> None:
         for field, variable in _IDENTIFIERS:
-            self.verbatim(field, variable)
+            if variable in self.variables:
+                self.verbatim(field, variable)
         pmid = self.variables.get("PMID")
         if isinstance(pmid, str):
             safe = escape_verbatim(pmid)
@@ -551,8 +573,10 @@ class _Builder:
             self.used.add(variable)
 
     def rest(self) -> None:
+        variables = self.variables
         for field, variable in _TEXT_VARIABLES_BY_FIELD:
-            self.text(field, variable)
+            if variable in variables:
+                self.text(field, variable)
         self.text("eventtitle", "event-title")
         if "event" in self.variables:  # CSL's older name: read back as `event-title`
             self.text("eventtitle", "event")
