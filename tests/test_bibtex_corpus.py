@@ -141,7 +141,10 @@ def same_format_differences(path: Path) -> tuple[Counter[str], list[str]]:
                 unexplained.append(f"{path.name}: {key}: {field}: {old[:60]!r} -> {(new or '')[:60]!r}")
             else:
                 explained[rule] += 1
+        # our stash, and the sort key classic styles need for an entry without author
         added = set(new_fields) - set(fields) - {"refexport", "verba"}
+        if dialect == "bibtex" and new_fields.get("key") == key:
+            added.discard("key")
         unexplained.extend(f"{path.name}: {key}: {field} added" for field in sorted(added))
     return explained, unexplained
 

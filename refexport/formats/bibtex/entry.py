@@ -619,7 +619,8 @@ def _status(entry: _Entry, field: str) -> None:
 
 def _keywords(entry: _Entry, field: str) -> None:
     raw = entry.pop(field) or ""
-    tags, lossy = parse_keywords(raw)
+    found, lossy = parse_keywords(raw)
+    tags = list(dict.fromkeys(found))  # a tag twice is one tag
     written = ", ".join(tags) if not _NEEDS_QUOTING.search(raw) else format_keywords(tags)[0]
     if lossy or field != "keywords" or raw.strip() != written:
         entry.keep(field, raw)

@@ -199,7 +199,7 @@ def _fully_braced(text: str) -> bool:
 
 _AND_SPLIT = re.compile(r"\s+[Aa][Nn][Dd]\s+")
 _COMMA = re.compile(r"\s*,\s*")
-_BLANKS = re.compile(r"[\s~]+")
+_BLANKS = re.compile(r"(?:\s|(?<!\\)~)+")  # `~` is a tie, `\\~` a tilde accent
 
 
 def split_top_level(text: str, separator: re.Pattern[str]) -> list[str]:

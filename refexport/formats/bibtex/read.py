@@ -31,7 +31,7 @@ from refexport.model import OWN_FIELDS, VARIABLES, Origin, Problem, ReadResult, 
 STASH_FIELDS = {"bibtex": stash.NAME, "biblatex": "verba"}
 _STASH_KEYS = frozenset({*OWN_FIELDS, *VARIABLES, "-"})
 
-CHUNK_CHARS = 1 << 20
+CHUNK_CHARS = 1 << 20  # bytes of the input parsed at once
 _JABREF_ENCODING = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)", re.MULTILINE)
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 # EndNote writes entries without a key (`@article{ author = …`): given an empty one.
@@ -61,21 +61,26 @@ _BAD_BYTE = re.compile("[\udc80-\udcff]")
 def read(data: bytes, name: str) -> ReadResult:
     """Records of a BibTeX/BibLaTeX file. Broken entries become `Problem`s (with their line)
     while the good ones are kept; InputError when the input is not BibTeX at all."""
-    text = decode(data, name)
-    if "\x00" in text:
-        raise InputError(name, None, "not a BibTeX file (binary data)")
     import bibtexparser
 
     # bibtexparser logs each broken block; they are reported as `Problem`s instead.
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-    reader = _Reader(name, dialect=dialect_of(text[:CHUNK_CHARS]))
-    for chunk, first_line in chunks(text, CHUNK_CHARS):
+    reader: _Reader | None = None
+    content = False  # text outside `%` comments seen (for a file without any entry)
+    for chunk, first_line in text_chunks(data, name):
+        if "\x00" in chunk:
+            raise InputError(name, None, "not a BibTeX file (binary data)")
+        if reader is None:
+            reader = _Reader(name, dialect=dialect_of(chunk))
         try:
             library = bibtexparser.parse_string(_repair_keyless(chunk), parse_stack=[])
         except Exception as error:  # bibtexparser is not supposed to raise; if it does, name the file
             raise InputError(name, first_line + 1, f"cannot parse as BibTeX: {error}") from None
         reader.blocks(library.blocks, first_line)
-    if not reader.seen_block and text.strip() and not _only_comments(text):
+        content = content or (not reader.seen_block and not _only_comments(chunk))
+    if reader is None:
+        return ReadResult()
+    if not reader.seen_block and content:
         raise InputError(name, None, "no BibTeX entries: not a BibTeX file?")
     return ReadResult(reader.records, reader.problems)
 
@@ -94,27 +99,58 @@ def dialect_of(data: bytes | str) -> str:
 # --------------------------------------------------------------------------- decoding
 
 
-def decode(data: bytes, name: str) -> str:
-    """The text of a .bib file; bytes that fit no encoding become lone surrogates, which the
-    reader reports with their entry."""
+def decode(data: bytes, name: str = "") -> str:
+    """The whole text of a .bib file (see `text_chunks`)."""
+    return "".join(chunk for chunk, _ in text_chunks(data, name, len(data) + 1))
+
+
+def text_chunks(data: bytes, name: str, size: int | None = None) -> Iterator[tuple[str, int]]:
+    """The text of a .bib file in pieces of about `size` bytes, each cut before a line-leading
+    `@` (where bibtexparser starts a block anyway), with the 0-based number of its first
+    line: decoded piece by piece, so the whole text never sits in memory (a Chinese file's
+    text takes twice its UTF-8 bytes). Bytes that fit no encoding become lone surrogates,
+    which the reader reports with their entry."""
+    size = CHUNK_CHARS if size is None else size
+    encoding = _declared_encoding(data)
+    if encoding is not None and encoding.startswith("utf-16"):  # two-byte units: decoded whole
+        yield data.decode(encoding, errors="replace").removeprefix("\ufeff"), 0
+        return
+    start = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    line = 0
+    while start < len(data):
+        cut = data.find(b"\n@", start + size) if start + size < len(data) else -1
+        end = len(data) if cut < 0 else cut + 1
+        piece = data[start:end]
+        if encoding is None:
+            try:
+                text = piece.decode("utf-8")
+            except UnicodeDecodeError:
+                encoding = _sniff_8bit(piece)  # kept for the rest: the earlier pieces were ASCII
+                text = piece.decode(encoding, errors="surrogateescape")
+        else:
+            text = piece.decode(encoding, errors="surrogateescape")
+        yield text, line
+        line += piece.count(b"\n")
+        start = end
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark or JabRef's `% Encoding:` line declares (a UTF-8 mark
+    is skipped, its text decoded as UTF-8 with bad bytes reported), else None: sniffed."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="surrogateescape")
+        return "utf-8"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
+        return "utf-16"
     head = data[:4096]
     if head.count(b"\x00") > len(head) // 4:  # UTF-16 without a byte-order mark
-        return data.decode("utf-16-le" if head[1:2] == b"\x00" else "utf-16-be", errors="replace")
+        return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
     declared = _JABREF_ENCODING.search(head)
     if declared is not None:
         try:
-            return data.decode(declared.group(1).decode("ascii"), errors="surrogateescape")
+            return codecs.lookup(declared.group(1).decode("ascii")).name
         except LookupError:
-            pass  # an encoding Python does not know: sniff
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    return data.decode(_sniff_8bit(data), errors="surrogateescape")
+            pass  # an encoding Python does not know: sniffed
+    return None
 
 
 def _sniff_8bit(data: bytes) -> str:
@@ -148,20 +184,6 @@ def _is_utf8(run: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[str, int]]:
-    """`text` in pieces of about `size` characters, each cut before a line-leading `@`, with
-    the 0-based number of its first line."""
-    start = 0
-    line = 0
-    while start < len(text):
-        cut = text.find("\n@", start + size) if start + size < len(text) else -1
-        end = len(text) if cut < 0 else cut + 1
-        piece = text[start:end]
-        yield piece, line
-        line += piece.count("\n")
-        start = end
 
 
 def _repair_keyless(chunk: str) -> str:
