@@ -80,7 +80,7 @@ _DECLARATIONS = {
     "ttfamily": "", "sffamily": "",
 }  # fmt: skip
 # Math: commands -> text.
-_MATH_SYMBOLS = {
+_MATH_SYMBOLS: dict[str, str | None] = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε",
     "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ",
     "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "varpi": "ϖ", "rho": "ρ",
@@ -351,7 +351,7 @@ _MATH_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|[{}^_]|\s+|[^\\{}^_\s]")
 
 def _math_text(math: str) -> str | None:
     """Text (with `<sub>`/`<sup>`) of simple math, or None when it cannot be said in text."""
-    tokens = _MATH_TOKEN.findall(math)
+    tokens: list[str] = _MATH_TOKEN.findall(math)
     out: list[str] = []
     position = 0
 
@@ -406,6 +406,8 @@ def _plain_as_latex(text: str) -> bool:
     if _NEEDS_ESCAPE.search(text) or "--" in text or "''" in text:
         return False
     return not text or not (text[0].isspace() or text[-1].isspace())
+
+
 # Characters that cannot be written at all (control characters; line separators that
 # BibTeX tools disagree about).
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")

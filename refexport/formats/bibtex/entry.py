@@ -21,19 +21,31 @@ from collections.abc import Callable
 
 from refexport.formats.bibtex import tables as t
 from refexport.formats.bibtex.dates import UNKNOWN, parse_edtf, parse_year
-from refexport.formats.bibtex.names import parse_names, split_top_level
+from refexport.formats.bibtex.fields import (
+    WEB_ENTRY_TYPES,
+    container_field,
+    eprint_url,
+    format_keywords,
+    issue_field,
+    join_text,
+    langid_of,
+    parse_keywords,
+    place_field,
+    publisher_field,
+    title_text,
+    url_in_howpublished,
+    writer_entry_type,
+)
+from refexport.formats.bibtex.names import parse_names
 from refexport.model import Date, Name, Record
-from refexport.text.latex import from_plain, to_csl, to_plain
+from refexport.text.latex import to_csl, to_plain
 
 CUSTOM = "bibtex:"
 ENTRYTYPE = "bibtex:entrytype"
 FIELDS = "bibtex:fields"
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-_URL_IN_HOWPUBLISHED = re.compile(r"\s*\\(?:url|href)\s*\{([^{}\s]*)\}.*", re.DOTALL)
 _DASHES = re.compile("[-\u2013\u2014]+")
-_TAG_SEPARATOR = re.compile("[,;]")
 _NEEDS_QUOTING = re.compile(r"[\\{}$&%#_^~`\u00a0\u2013;\n]|--|''")
-_WORD = re.compile(r"\S+")
 
 
 class _Entry:
@@ -152,15 +164,6 @@ def _genre(entry: _Entry) -> str | None:
     return genre
 
 
-def writer_entry_type(csl_type: str, genre: str | None, has_editor: bool, dialect: str) -> str:
-    if csl_type == "chapter":
-        return "incollection" if has_editor else "inbook"
-    entry_type = t.ENTRY_TYPE_OF_CSL[dialect].get(csl_type, "misc")
-    if entry_type == "phdthesis" and genre == t.THESIS_GENRE["mastersthesis"]:
-        return "mastersthesis"
-    return entry_type
-
-
 # --------------------------------------------------------------------------- language
 
 
@@ -194,18 +197,6 @@ def _language(entry: _Entry) -> None:
     if language_raw is None and language is not None:
         entry.keep("language", "")
     entry.put("language", language)
-
-
-def langid_of(language: str | None) -> str | None:
-    """The `langid` the writer derives from a BCP 47 tag (None when it has none)."""
-    if not language:
-        return None
-    lower = language.lower()
-    return t.LANGID_OF_BCP47.get(lower) or t.LANGID_OF_BCP47.get(lower.split("-")[0])
-
-
-def is_english(language: str | None) -> bool:
-    return bool(language) and str(language).lower().split("-")[0] == "en"
 
 
 # --------------------------------------------------------------------------- names
@@ -284,63 +275,6 @@ def _title(entry: _Entry) -> None:
         entry.keep("title", raw)
 
 
-def title_text(raw: str, language: str | None) -> tuple[str | None, bool]:
-    """A title wholly in one more brace pair (`{{…}}`): case protection of the whole title,
-    read as no protection when CSL needs none (a non-English title, or one without a word
-    in lower case that a style could capitalise: pandoc's rule). Returns the inside without
-    those braces (None when they are kept, as a nocase span), and whether the writer will not
-    put them back (`title_braces`), so that the caller keeps the title as written."""
-    whole = _whole_braces(raw)
-    if whole is None:
-        return None, False
-    value, lossy = to_csl(whole)
-    if _has_lowercase_word(value) and not (language and not is_english(language)):
-        return None, False
-    # A non-English title's brace pair is written back in BibTeX only (in BibLaTeX `langid`
-    # protects it): dropping it in BibLaTeX is a documented normalisation.
-    return whole, lossy or not title_braces(value, language, "bibtex")
-
-
-def title_braces(title: object, language: str | None, dialect: str) -> bool:
-    """Whether the writer protects a whole title with one more brace pair: BibTeX styles
-    change the case of titles, CSL processors only title-case English ones (never lower
-    case). So a non-English title in BibTeX (BBT's rule), and an English title in title
-    case whose capitals beyond the first would be lower-cased (`LLM Inference CookBook`)."""
-    if not isinstance(title, str) or not title:
-        return False
-    if language and not is_english(language):
-        return dialect == "bibtex"
-    if not is_english(language) or _has_lowercase_word(title) or "<" in title:
-        return False
-    return any(ch.isupper() for ch in title[1:])
-
-
-def _has_lowercase_word(text: str) -> bool:
-    return any(word[0].islower() for word in _WORD.findall(text))
-
-
-def _whole_braces(raw: str) -> str | None:
-    """The inside of a value that is one brace group (`{…}` closing at the end), else None."""
-    text = raw.strip()
-    if len(text) < 2 or text[0] != "{" or text[-1] != "}" or text[1:2] == "\\":
-        return None
-    depth = 0
-    index = 0
-    while index < len(text):
-        ch = text[index]
-        if ch == "\\":
-            index += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0 and index != len(text) - 1:
-                return None
-        index += 1
-    return text[1:-1] if depth == 0 else None
-
-
 def _joined(entry: _Entry, variable: str, main: str, extras: tuple[str, ...]) -> None:
     """`main` (+ its subtitle and addon, joined as pandoc's `concatWith` does) into
     `variable`; the extras are kept as written too, so the writer can split them off."""
@@ -362,41 +296,7 @@ def _joined(entry: _Entry, variable: str, main: str, extras: tuple[str, ...]) ->
     entry.put(variable, value)
 
 
-def join_text(first: str, second: str, separator: str) -> str:
-    """pandoc's `concatWith`: `first: second`, or `first second` after punctuation."""
-    if not first:
-        return second
-    if not second:
-        return first
-    if first[-1] in "!?.,:;":
-        return f"{first} {second}"
-    return f"{first}{separator} {second}"
-
-
 # --------------------------------------------------------------------------- containers, publishers
-
-
-WEB_ENTRY_TYPES = frozenset({"online", "software", "dataset", "electronic", "www"})
-
-
-def container_field(entry_type: str, dialect: str) -> str:
-    """The field the writer puts CSL's `container-title` in, for an entry type."""
-    if entry_type in t.CHAPTER_LIKE:
-        return "booktitle"
-    if entry_type in ("misc", "booklet", "unpublished"):
-        return "howpublished"
-    if entry_type in WEB_ENTRY_TYPES:
-        return "organization"
-    return "journaltitle" if dialect == "biblatex" else "journal"
-
-
-def publisher_field(entry_type: str, dialect: str) -> str:
-    """The field the writer puts CSL's `publisher` in, for an entry type."""
-    if entry_type in ("phdthesis", "mastersthesis", "thesis"):
-        return "institution" if dialect == "biblatex" else "school"
-    if entry_type in ("techreport", "report"):
-        return "institution"
-    return "publisher"
 
 
 def _containers_and_publishers(entry: _Entry) -> None:
@@ -437,18 +337,6 @@ def _containers_and_publishers(entry: _Entry) -> None:
     entry.text("origlocation", "original-publisher-place")
 
 
-def url_in_howpublished(value: str) -> str | None:
-    match = _URL_IN_HOWPUBLISHED.fullmatch(value)
-    return match.group(1) if match else None
-
-
-def place_field(dialect: str, entry_type: str, variable: str) -> str:
-    """Where the writer puts `publisher-place` (or a patent's `jurisdiction`)."""
-    if variable == "jurisdiction":
-        return "location"
-    return "location" if dialect == "biblatex" and entry_type != "patent" else "address"
-
-
 # --------------------------------------------------------------------------- numbers
 
 
@@ -458,7 +346,7 @@ def _numbers(entry: _Entry) -> None:
     if number is not None:
         if entry_type in t.ARTICLE_LIKE:
             variable = "issue"
-            entry.came_from("issue", "number", issue_field(number, entry))
+            entry.came_from("issue", "number", issue_field(number, entry.dialect, entry_type))
         elif entry_type in t.BOOK_LIKE:
             variable = "collection-number"
         else:
@@ -466,7 +354,7 @@ def _numbers(entry: _Entry) -> None:
         entry.text("number", variable)
     issue = entry.fields.get("issue")
     if issue is not None:
-        entry.came_from("issue", "issue", issue_field(issue, entry))
+        entry.came_from("issue", "issue", issue_field(issue, entry.dialect, entry_type))
         entry.text("issue", "issue")
     raw = entry.pop("pages")
     if raw is not None:
@@ -474,23 +362,6 @@ def _numbers(entry: _Entry) -> None:
         if lossy or raw.strip() != value.replace("-", "--"):
             entry.keep("pages", raw)
         entry.put("page", value)
-
-
-_LOOKS_LIKE_NUMBER = re.compile(r"^[A-Za-z]?\d+(?:\.\d+)?(?:\s*[-–,/]+\s*[A-Za-z]?\d+(?:\.\d+)?)?$")
-
-
-def issue_field(
-    value: str, entry: _Entry | None = None, dialect: str = "bibtex", entry_type: str = ""
-) -> str:
-    """Where the writer puts CSL's `issue`: an article's `number` (BibLaTeX: unless it is no
-    number, like "Spring": BBT's rule), else `issue`."""
-    if entry is not None:
-        dialect, entry_type = entry.dialect, entry.entry_type
-    if entry_type not in t.ARTICLE_LIKE:
-        return "issue"
-    if dialect == "bibtex" or _LOOKS_LIKE_NUMBER.match(value.strip()):
-        return "number"
-    return "issue"
 
 
 # --------------------------------------------------------------------------- dates
@@ -564,7 +435,7 @@ def _identifiers(entry: _Entry) -> None:
         value = raw.strip()
         if not value:
             continue
-        if value != raw or "{" in value or "\\" in value:
+        if value != raw or "{" in value:
             entry.keep(field, raw)
         if field == "pmid":  # the BibLaTeX writer says a PMID with `eprint`
             entry.came_from("PMID", "pmid", "eprint" if entry.dialect == "biblatex" else "pmid")
@@ -582,14 +453,6 @@ def _identifiers(entry: _Entry) -> None:
         return
     if "URL" not in entry.record.variables:
         entry.put("URL", eprint_url(eprinttype, eprint))
-
-
-def eprint_url(eprinttype: str | None, eprint: object) -> str | None:
-    """pandoc: the URL of an entry without one, from an arXiv, JSTOR, PubMed or Google Books id."""
-    if not eprinttype or not isinstance(eprint, str) or not eprint.strip():
-        return None
-    base = t.EPRINT_URLS.get(eprinttype.strip().lower())
-    return base + eprint.strip() if base else None
 
 
 # --------------------------------------------------------------------------- the rest
@@ -629,44 +492,9 @@ def _keywords(entry: _Entry, field: str) -> None:
             entry.record.tags.append(tag)
 
 
-def format_keywords(tags: list[str]) -> tuple[str, bool]:
-    """A `keywords` field, and whether `parse_keywords` reads exactly `tags` back."""
-    out: list[str] = []
-    exact = True
-    for tag in tags:
-        text, tag_exact = from_plain(tag)
-        if "," in text or ";" in text or text[:1] == "{":
-            text = "{" + text + "}"
-            tag_exact = False
-        exact = exact and tag_exact and bool(tag)
-        out.append(text)
-    return ", ".join(out), exact
-
-
-def parse_keywords(raw: str) -> tuple[list[str], bool]:
-    """Tags of a `keywords` field: separated by `,` or `;` (biblatex, JabRef), outside braces
-    (but inside one pair around the whole value, as Web of Science writes them)."""
-    whole = _whole_braces(raw)
-    if whole is not None:
-        raw = whole
-    if "{" not in raw and "\\" not in raw:
-        pieces = re.split(r"[,;]", raw)
-    else:
-        pieces = split_top_level(raw, _TAG_SEPARATOR)
-    tags: list[str] = []
-    lossy = False
-    for piece in pieces:
-        piece = piece.strip()
-        if not piece:
-            continue
-        if piece[0] == "{" and piece[-1] == "}" and _whole_braces(piece) is not None:
-            piece = piece[1:-1]
-        tag, tag_lossy = to_plain(piece)
-        tag = " ".join(tag.split())  # a wrapped line is one space (Zotero reads them so too)
-        lossy = lossy or tag_lossy
-        if tag:
-            tags.append(tag)
-    return tags, lossy
+_ALLOWED = {
+    entry_type: fields | t.BIBER_FIELD_ALIASES.keys() for entry_type, fields in t.BIBLATEX_FIELDS.items()
+}
 
 
 _SIMPLE_HANDLERS: dict[str, Callable[[_Entry, str], None]] = {
@@ -679,4 +507,3 @@ _SIMPLE_HANDLERS: dict[str, Callable[[_Entry, str], None]] = {
     "keyword": _keywords,
 }
 # biber's fields per entry type and its aliases: what a BibLaTeX entry may have.
-_ALLOWED = {entry_type: fields | t.BIBER_FIELD_ALIASES.keys() for entry_type, fields in t.BIBLATEX_FIELDS.items()}

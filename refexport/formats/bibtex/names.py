@@ -83,16 +83,17 @@ def _upper_first(text: str) -> bool:
 def _bibtex_name(parts: list[str], useprefix: bool) -> tuple[Name, bool]:
     words = [split_top_level(part, _BLANKS) for part in parts]
     words = [[w for w in part if w] for part in words]
+    junior: list[str] = []
     if len(words) == 1:
         capitalised = 0
         while capitalised < len(words[0]) and _capitalised(words[0][capitalised]):
             capitalised += 1
         if capitalised == len(words[0]) and capitalised:
-            first, von_last, junior = words[0][:-1], words[0][-1:], []
+            first, von_last = words[0][:-1], words[0][-1:]
         else:
-            first, von_last, junior = words[0][:capitalised], words[0][capitalised:], []
+            first, von_last = words[0][:capitalised], words[0][capitalised:]
     elif len(words) == 2:
-        first, von_last, junior = words[1], words[0], []
+        first, von_last = words[1], words[0]
     else:
         first, von_last, junior = words[2], words[0], words[1]
     # biblatex's rule: `von` is the leading lower-case words (pandoc does the same)
@@ -260,9 +261,9 @@ def format_name(name: Name, dialect: str, last: bool = False, useprefix: bool = 
 
 
 def _has_other_parts(name: Name) -> bool:
-    return any((name.family, name.given, name.suffix, name.dropping_particle, name.non_dropping_particle)) or (
-        name.comma_suffix or name.static_ordering
-    )
+    return any(
+        (name.family, name.given, name.suffix, name.dropping_particle, name.non_dropping_particle)
+    ) or (name.comma_suffix or name.static_ordering)
 
 
 def _plain_parts(name: Name, useprefix: bool) -> bool:
@@ -273,16 +274,20 @@ def _plain_parts(name: Name, useprefix: bool) -> bool:
         return False
     if " " in family or not _upper_first(family) or not _SIMPLE_PART.fullmatch(family):
         return False
-    if particle == "" or name.suffix == "" or name.given == "":
-        return False
-    if particle is not None and not all(w[:1].islower() and _SIMPLE_PART.fullmatch(w) for w in particle.split(" ")):
-        return False
-    if particle is not None and particle != " ".join(particle.split()):
-        return False
-    for part in (name.suffix, name.given):
-        if part is not None and (not _SIMPLE_PART.fullmatch(part) or _AND.search(f" {part} ")):
-            return False
-    return True
+    return _plain_particle(particle) and all(_plain_word_run(p) for p in (name.suffix, name.given))
+
+
+def _plain_particle(particle: str | None) -> bool:
+    """A particle BibTeX reads as the `von` part: lower-case plain words, single spaces."""
+    if particle is None:
+        return True
+    words = particle.split(" ")
+    return all(w[:1].islower() and _SIMPLE_PART.fullmatch(w) for w in words) and particle == " ".join(words)
+
+
+def _plain_word_run(part: str | None) -> bool:
+    """A given name or suffix of plain words (no ` and `)."""
+    return part is None or (_SIMPLE_PART.fullmatch(part) is not None and not _AND.search(f" {part} "))
 
 
 def _is_simple(name: Name) -> bool:

@@ -61,7 +61,7 @@ _BAD_BYTE = re.compile("[\udc80-\udcff]")
 def read(data: bytes, name: str) -> ReadResult:
     """Records of a BibTeX/BibLaTeX file. Broken entries become `Problem`s (with their line)
     while the good ones are kept; InputError when the input is not BibTeX at all."""
-    import bibtexparser
+    from bibtexparser.entrypoint import parse_string
 
     # bibtexparser logs each broken block; they are reported as `Problem`s instead.
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -73,7 +73,7 @@ def read(data: bytes, name: str) -> ReadResult:
         if reader is None:
             reader = _Reader(name, dialect=dialect_of(chunk))
         try:
-            library = bibtexparser.parse_string(_repair_keyless(chunk), parse_stack=[])
+            library = parse_string(_repair_keyless(chunk), parse_stack=[])
         except Exception as error:  # bibtexparser is not supposed to raise; if it does, name the file
             raise InputError(name, first_line + 1, f"cannot parse as BibTeX: {error}") from None
         reader.blocks(library.blocks, first_line)
