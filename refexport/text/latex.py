@@ -24,80 +24,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from refexport.text.latex_tables import (
+    ACCENTS,
+    CHAR_COMMANDS,
+    DECLARATIONS,
+    MARKUP,
+    MATH_SYMBOLS,
+    PLAIN_ARGUMENT,
+    SYMBOLS,
+)
+
 __all__ = ["from_csl", "from_plain", "to_csl", "to_plain"]
 
-# --------------------------------------------------------------------------- tables
-
-# Accent commands -> combining characters.
-_ACCENTS = {
-    "`": "\u0300", "'": "\u0301", "^": "\u0302", "~": "\u0303", "=": "\u0304", "u": "\u0306",
-    ".": "\u0307", '"': "\u0308", "r": "\u030a", "H": "\u030b", "v": "\u030c", "d": "\u0323",
-    "c": "\u0327", "k": "\u0328", "b": "\u0331", "t": "\u0361",
-}  # fmt: skip
-# Commands without argument -> text.
-_SYMBOLS = {
-    "ss": "ß", "SS": "SS", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
-    "aa": "å", "AA": "Å", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð",
-    "th": "þ", "TH": "Þ", "ng": "ŋ", "NG": "Ŋ", "dj": "đ", "DJ": "Đ",
-    "textendash": "–", "textemdash": "—", "textquoteleft": "‘", "textquoteright": "’",
-    "textquotedblleft": "“", "textquotedblright": "”", "textquotesingle": "'",
-    "textquotedbl": '"', "textbackslash": "\\", "textasciitilde": "~", "textasciicircum": "^",
-    "textasciigrave": "`", "textbraceleft": "{", "textbraceright": "}", "textunderscore": "_",
-    "textbar": "|", "textless": "<", "textgreater": ">", "textdollar": "$", "textregistered": "®",
-    "texttrademark": "™", "textcopyright": "©", "copyright": "©", "textdegree": "°", "S": "§",
-    "textsection": "§", "P": "¶", "textparagraph": "¶", "dag": "†", "textdagger": "†",
-    "ddag": "‡", "textdaggerdbl": "‡", "pounds": "£", "textsterling": "£", "euro": "€",
-    "texteuro": "€", "textyen": "¥", "textcent": "¢", "ldots": "…", "dots": "…",
-    "textellipsis": "…", "textperiodcentered": "·", "textbullet": "•", "guillemotleft": "«",
-    "guillemotright": "»", "guillemetleft": "«", "guillemetright": "»", "textexclamdown": "¡",
-    "textquestiondown": "¿", "textmu": "µ", "LaTeX": "LaTeX", "TeX": "TeX", "LaTeXe": "LaTeX2e",
-    "BibTeX": "BibTeX", "textemdash ": "—",
-}  # fmt: skip
-# One-character commands: escaped specials and spacing.
-_CHAR_COMMANDS = {
-    "&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", " ": " ", "\n": " ",
-    "\t": " ", ",": "\u2009", "-": "", "/": "", "@": "", "!": "", ";": " ", ":": " ",
-}  # fmt: skip
-# Commands with one argument -> a CSL tag (None: the argument as it is, case-protected).
-_MARKUP = {
-    "emph": "i", "textit": "i", "mkbibemph": "i", "textsl": "i",
-    "textbf": "b", "mkbibbold": "b",
-    "textsc": "sc",
-    "textsuperscript": "sup", "mkbibsuperscript": "sup",
-    "textsubscript": "sub", "mkbibsubscript": "sub",
-    "NoCaseChange": "nocase", "nocase": "nocase",
-}  # fmt: skip
-# Commands whose argument is kept but whose look is not (the value is reported lossy).
-_PLAIN_ARGUMENT = frozenset(
-    "texttt textrm textsf textup textmd textnormal mbox hbox ensuremath text mathrm mkbibquote "
-    "enquote foreignlanguage".split()
-)
-# `{\em …}`-style declarations: the rest of the group.
-_DECLARATIONS = {
-    "em": "i", "it": "i", "itshape": "i", "sl": "i", "slshape": "i",
-    "bf": "b", "bfseries": "b", "sc": "sc", "scshape": "sc",
-    "rm": "", "tt": "", "sf": "", "normalfont": "", "upshape": "", "mdseries": "", "rmfamily": "",
-    "ttfamily": "", "sffamily": "",
-}  # fmt: skip
-# Math: commands -> text.
-_MATH_SYMBOLS: dict[str, str | None] = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε",
-    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ",
-    "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "varpi": "ϖ", "rho": "ρ",
-    "varrho": "ϱ", "sigma": "σ", "varsigma": "ς", "tau": "τ", "upsilon": "υ", "phi": "ϕ",
-    "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ",
-    "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ",
-    "Psi": "Ψ", "Omega": "Ω", "times": "×", "cdot": "·", "pm": "±", "mp": "∓", "div": "÷",
-    "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠", "approx": "≈",
-    "sim": "∼", "simeq": "≃", "equiv": "≡", "propto": "∝", "infty": "∞", "partial": "∂",
-    "nabla": "∇", "to": "→", "rightarrow": "→", "leftarrow": "←", "leftrightarrow": "↔",
-    "Rightarrow": "⇒", "in": "∈", "subset": "⊂", "cup": "∪", "cap": "∩", "circ": "∘",
-    "ldots": "…", "cdots": "⋯", "prime": "′", "degree": "°", "%": "%", "&": "&", "$": "$",
-    "#": "#", "_": "_", "{": "{", "}": "}", ",": "\u2009", ";": " ", " ": " ", "!": "",
-    "log": "log", "ln": "ln", "exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan",
-    "max": "max", "min": "min", "lim": "lim", "det": "det", "dim": "dim", "ker": "ker",
-    "mathrm": None, "text": None, "mathit": None, "textrm": None, "mbox": None,
-}  # fmt: skip
 
 # --------------------------------------------------------------------------- reading
 
@@ -167,7 +105,7 @@ class _Reader:
             if first == "{":
                 out.append(self.braced())
             elif first == "\\":
-                if token[1:] in _DECLARATIONS:  # `\em …`: the rest of this group
+                if token[1:] in DECLARATIONS:  # `\em …`: the rest of this group
                     self.skip_terminator()
                     out.append(self.declared(token[1:], self.group(top)))
                     return "".join(out)
@@ -183,7 +121,7 @@ class _Reader:
         return "".join(out)
 
     def declared(self, name: str, inner: str) -> str:
-        tag = _DECLARATIONS[name]
+        tag = DECLARATIONS[name]
         if not tag:
             self.lossy = True
         return self.tagged(tag, inner)
@@ -253,15 +191,15 @@ class _Reader:
             self.lossy = True
             return "\\"
         if len(name) == 1 and not name.isalpha():
-            if name in _ACCENTS:
+            if name in ACCENTS:
                 return self.accent(name)
             if name == "\\":
                 self.lossy = True
                 return "\n"
-            if name in _CHAR_COMMANDS:
+            if name in CHAR_COMMANDS:
                 if name not in "&%$#_{} ":
                     self.lossy = True
-                return _CHAR_COMMANDS[name]
+                return CHAR_COMMANDS[name]
             self.lossy = True
             return token
         self.skip_terminator()
@@ -278,16 +216,16 @@ class _Reader:
                 self.pos += 1
 
     def named_command(self, name: str, token: str) -> str:
-        if name in _ACCENTS:
+        if name in ACCENTS:
             return self.accent(name)
-        if name in _SYMBOLS:
+        if name in SYMBOLS:
             if self.pos < len(self.tokens) and self.tokens[self.pos] == "{":
                 self.empty_group()
-            return _SYMBOLS[name]
-        if name in _MARKUP:
+            return SYMBOLS[name]
+        if name in MARKUP:
             argument = self.argument()
-            return self.tagged(_MARKUP[name], argument or "")
-        if name in _PLAIN_ARGUMENT:
+            return self.tagged(MARKUP[name], argument or "")
+        if name in PLAIN_ARGUMENT:
             self.lossy = True
             argument = self.argument() or ""
             return f"“{argument}”" if name in ("mkbibquote", "enquote") else argument
@@ -324,9 +262,9 @@ class _Reader:
         elif argument == "ȷ":
             argument = "j"
         if not argument:
-            return _ACCENTS[name]
+            return ACCENTS[name]
         self.accented = True
-        return argument[0] + _ACCENTS[name] + argument[1:]
+        return argument[0] + ACCENTS[name] + argument[1:]
 
     def math(self, token: str) -> str:
         """`$…$`: simple math as text, the rest as written."""
@@ -369,9 +307,9 @@ def _math_text(math: str) -> str | None:
             return _math_text("".join(tokens[start : position - 1])) if depth == 0 else None
         if token[0] == "\\":
             name = token[1:]
-            if name not in _MATH_SYMBOLS:
+            if name not in MATH_SYMBOLS:
                 return None
-            symbol = _MATH_SYMBOLS[name]
+            symbol = MATH_SYMBOLS[name]
             if symbol is None:  # a command whose argument is the text
                 return atom()
             return symbol
