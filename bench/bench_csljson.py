@@ -1,84 +1,82 @@
-"""Benchmark: convert one 10,000-entry BibLaTeX file to CSL-JSON, refexport against pandoc.
+"""Benchmark: the CSL-JSON reader and writer in-process (they sit on the critical path of
+BibLaTeX → CSL-JSON and CSL-JSON → BibLaTeX), CSL YAML beside them.
 
-Run `python bench/bench_csljson.py [n] [runs]`. Both sides run as fresh processes on the same
-file in the same run (interpreter / binary start-up included, output written to a file), the
-median of `runs` (default 3) is taken and the ratio printed. Target: refexport ≥ 4× faster
-than `pandoc -f biblatex -t csljson`. The in-process times of `bibtex.read` and of
-`csljson.write` are printed as well, so each side's share is visible.
+Run `python bench/bench_csljson.py [n] [runs]` from the repository root. Inputs: the
+realistic bibliography of `../shared/tools/bench-peers/gen_bib.py` (n works, default
+10,000, as CSL-JSON) and the blog corpus's catalog (`../shared/corpus/blog`, ~24,765
+records). Prints the median of `runs` (default 5) runs of each step, in seconds.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_bibtex import synthetic_biblatex  # the shared generator
+from refexport.catalog import load
+from refexport.formats import WriteOptions, csl
+from refexport.model import Record
 
-from refexport import bibtex, csljson
+from common import BLOG, REPO
 
-# The command a user runs: `refexport convert refs.bib --to csljson -o refs.json`.
-REFEXPORT = [sys.executable, "-m", "refexport"]
-
-
-def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
+GEN_BIB = REPO.parent / "shared" / "tools" / "bench-peers" / "gen_bib.py"
 
 
-def run(argv: Sequence[str]) -> None:
-    completed = subprocess.run(argv, capture_output=True, check=False)
-    if completed.returncode != 0:
-        raise RuntimeError(f"{argv[0]} failed: {completed.stderr.decode(errors='replace')[-2000:]}")
+def median(action: Callable[[], object], runs: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
 
 
-def row(label: str, times: Sequence[float]) -> str:
-    return f"{label:<44} {statistics.median(times):8.2f}   {', '.join(f'{t:.2f}' for t in times)}"
+def report(label: str, runs: int, action: Callable[[], object]) -> None:
+    middle, times = median(action, runs)
+    print(f"| {label} | {middle:.3f} | {', '.join(f'{t:.3f}' for t in times)} |")
 
 
-def main(n: int = 10_000, runs: int = 3) -> None:
-    pandoc = shutil.which("pandoc")
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "synthetic.bib"
-        source.write_text(synthetic_biblatex(n), encoding="utf-8")
-        ours, theirs = Path(folder) / "refexport.json", Path(folder) / "pandoc.json"
+def write_json(records: list[Record]) -> str:
+    return "".join(csl.write(records, WriteOptions()))
 
-        data = source.read_bytes()
-        records = bibtex.read(data, source.name).records
-        assert len(records) == n, f"refexport read {len(records)} of {n} entries"
-        read_runs = [timed(lambda: bibtex.read(data, source.name)) for _ in range(runs)]
-        write_runs = [timed(lambda: csljson.write(records)) for _ in range(runs)]
-        refexport_runs = [
-            timed(lambda: run([*REFEXPORT, "convert", str(source), "--to", "csljson", "-o", str(ours)]))
-            for _ in range(runs)
-        ]
-        pandoc_command = [pandoc or "pandoc", "-f", "biblatex", "-t", "csljson", str(source)]
-        pandoc_command += ["-o", str(theirs)]
-        pandoc_runs = [timed(lambda: run(pandoc_command)) for _ in range(runs)] if pandoc is not None else []
 
-        print(f"{n:,} @online entries, {len(data) / 1e6:.1f} MB BibLaTeX, median of {runs} runs (seconds)")
-        print(f"{'':<44} {'median':>8}   runs")
-        print(row("refexport in-process: bibtex.read", read_runs))
-        print(row("refexport in-process: csljson.write", write_runs))
-        print(row("`refexport convert --to csljson` (process)", refexport_runs))
-        if not pandoc_runs:
-            print("pandoc is not installed: no comparison")
-            return
-        print(row("pandoc -f biblatex -t csljson", pandoc_runs))
-        ratio = statistics.median(pandoc_runs) / statistics.median(refexport_runs)
-        verdict = "OK" if ratio >= 4 else "BELOW TARGET"
-        print(f"ratio pandoc / refexport: {ratio:.1f}x  (target >= 4x) {verdict}")
-        counts = (len(json.loads(ours.read_text("utf-8"))), len(json.loads(theirs.read_text("utf-8"))))
-        print(f"items written: refexport {counts[0]:,}, pandoc {counts[1]:,}")
+def write_yaml(records: list[Record]) -> str:
+    return "".join(csl.write_yaml(records, WriteOptions()))
+
+
+def main(n: int = 10_000, runs: int = 5) -> None:
+    print(f"| step (median of {runs}, seconds) | median | runs |")
+    print("|---|---|---|")
+    if GEN_BIB.exists():
+        with tempfile.TemporaryDirectory() as folder:
+            subprocess.run([sys.executable, str(GEN_BIB), str(n), folder], check=True, capture_output=True)
+            data = (Path(folder) / f"real-{n}.csl.json").read_bytes()
+        records = csl.read(data, "real.csl.json").records
+        assert len(records) == n, len(records)
+        report(
+            f"read {n:,} realistic items ({len(data) / 1e6:.1f} MB CSL-JSON)",
+            runs,
+            lambda: csl.read(data, "x"),
+        )
+        report(f"write {n:,} records as CSL-JSON", runs, lambda: write_json(records))
+        yaml_text = write_yaml(records).encode("utf-8")
+        report(f"write {n:,} records as CSL YAML", runs, lambda: write_yaml(records))
+        report(f"read {n:,} items of CSL YAML", runs, lambda: csl.read_yaml(yaml_text, "x.yaml"))
+    else:
+        print(f"({GEN_BIB} is not here: no realistic bibliography)")
+    if BLOG.is_dir():
+        blog = load(sorted(str(p) for p in BLOG.iterdir())).records
+        blog_json = write_json(blog).encode("utf-8")
+        report(f"write the blog catalog ({len(blog):,} records) as CSL-JSON", runs, lambda: write_json(blog))
+        report(f"read it back ({len(blog_json) / 1e6:.1f} MB)", runs, lambda: csl.read(blog_json, "x"))
+        report("write the blog catalog as CSL YAML", runs, lambda: write_yaml(blog))
 
 
 if __name__ == "__main__":

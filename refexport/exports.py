@@ -18,6 +18,10 @@ EXPORT_FILES: dict[str, str] = {
     "feeds.opml": "opml-feeds",
     "zotero.json": "zotero",
     "zotero.rdf": "zotero-rdf",
+    "refs.html": "html",
+    "refs.ris": "ris",
+    "bookmarks.html": "bookmarks",
+    "refs.md": "markdown",
 }
 
 

@@ -63,6 +63,36 @@ def decode_text(data: bytes, name: str, encoding: str = "utf-8-sig") -> str:
         raise InputError(name, line, f"not {label} text (byte 0x{bad}); save the file as UTF-8") from None
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_guessing(data: bytes, name: str, legacy: tuple[str, ...] = ("gbk",)) -> str:
+    """Text of a file whose exporter chose the encoding (RIS from CNKI or NoteExpress, old
+    .bib files): a BOM (UTF-8, UTF-16), UTF-16 without one (every other byte NUL), strict
+    UTF-8, then each `legacy` codec strictly. Bytes that none of them decode refuse the input
+    with the line of the first byte that is not UTF-8 (`decode_text`)."""
+    if data.startswith(_UTF16_BOMS) or (len(data) >= 2 and data[:512].count(0) > len(data[:512]) // 4):
+        codec = (
+            "utf-16" if data.startswith(_UTF16_BOMS) else "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        )
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as error:
+            raise InputError(
+                name, None, f"not UTF-16 text (byte {error.start}); save the file as UTF-8"
+            ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    for codec in legacy:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return decode_text(data, name)
+
+
 def write_output(chunks: Iterable[str], path: str | os.PathLike[str] | None) -> None:
     """Write the pieces of an export to `path` (None or `-`: standard output), UTF-8 with
     `\\n` line ends, following the rules in the module docstring. OutputError on failure;

@@ -27,13 +27,13 @@ import functools
 import hashlib
 import os
 import re
-import sqlite3
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from refexport.memo import Memo
 from refexport.model import Record
 from refexport.resources import cache_dir
 from refexport.text.markup import plain
@@ -44,6 +44,7 @@ KEY_CHARS = re.compile(r"^[A-Za-z0-9_:-]+$")
 _SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/o/0/1: easy to read back
 _TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
 _HAN_RUN = re.compile(rf"^[{_HAN}]+$")
+_HAN_RUNS = re.compile(rf"[{_HAN}]+")
 _MAX_WORDS = 4
 _HEX_ID = re.compile(r"[0-9a-f]{1,16}")
 _MAX_LETTERS = 28  # of words, before year and suffix
@@ -93,6 +94,14 @@ def assign_keys(records: Sequence[Record]) -> list[tuple[Record, str]]:
     pinyin = KeyCache(_cache_path())
     materials = {index: _key_material(record) for index, record in enumerate(records) if not record.key}
     pinyin.prefetch(materials.values())
+    # Records whose words are not memoised need the pinyin of their Han runs: ask for all of
+    # them in one go rather than one query per run.
+    pinyin.prefetch(
+        KeyCache.romanise_key(run[: _MAX_SYLLABLES + 1], _MAX_SYLLABLES)
+        for index, material in materials.items()
+        if pinyin.known(material) is None
+        for run in _HAN_RUNS.findall(material)
+    )
     proposals: dict[int, str] = {}
     for index, material in materials.items():
         proposals[index] = pinyin.memoised(material, functools.partial(key_words, records[index], pinyin))
@@ -217,104 +226,26 @@ def _ascii(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", folded.encode("ascii", "ignore").decode("ascii"))
 
 
-class KeyCache:
+class KeyCache(Memo):
     """Pinyin of Han runs and the words of whole keys, memoised on disk so that pypinyin is
-    only loaded for new titles.
-
-    The memo is an SQLite file: a run reads only the rows it asks for, so a cache that has
-    seen a 25,000-link blog (several MB) costs a 50-link catalog nothing. A missing,
-    unwritable or damaged file only costs speed (a damaged one is replaced)."""
-
-    TABLE = "memo_v3"  # a new name when the key algorithm changes: old rows are ignored
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path
-        self._known: dict[str, str] = {}
-        self._new: dict[str, str] = {}
-        self._db: sqlite3.Connection | None = None
-        self._opened = False
-
-    def _connection(self) -> sqlite3.Connection | None:
-        if not self._opened:
-            self._opened = True
-            if self.path is not None:
-                self._db = self._open(self.path)
-        return self._db
-
-    def _open(self, path: Path) -> sqlite3.Connection | None:
-        for attempt in range(2):
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(path, timeout=5)
-                db.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
-                return db
-            except sqlite3.DatabaseError:
-                if attempt == 0:
-                    path.unlink(missing_ok=True)  # not a database (damaged): start afresh
-            except (OSError, sqlite3.Error):
-                return None
-        return None
-
-    def prefetch(self, keys: Iterable[str]) -> None:
-        """Read the rows for many keys at once (one query per 500 keys)."""
-        db = self._connection()
-        wanted = [k for k in dict.fromkeys(keys) if k not in self._known]
-        if db is None:
-            return
-        try:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT k, v FROM {self.TABLE} WHERE k IN ({marks})"  # placeholders only
-                self._known.update(db.execute(query, chunk))
-        except sqlite3.Error:
-            self._db = None
-
-    def _get(self, key: str) -> str | None:
-        if key not in self._known and key not in self._new:
-            self.prefetch([key])
-        return self._known.get(key, self._new.get(key))
-
-    def _put(self, key: str, value: str) -> None:
-        self._new[key] = value
+    only loaded for new titles (a `Memo` in the cache folder's keys.sqlite)."""
 
     def romanise(self, han: str, syllables: int) -> list[str]:
         """Pinyin syllables (lower-case ASCII, no tones) of the first `syllables` characters
         of a Han run; the run is read whole so phrases spanning the cut still read right."""
-        cache_key = f"{syllables}:{han}"
+        cache_key = self.romanise_key(han, syllables)
         cached = self._get(cache_key)
         if cached is None:
             from pypinyin import lazy_pinyin  # 0.3 s of dictionaries: only when needed
 
             readings = (re.sub(r"[^a-z]", "", _ascii(p).lower()) for p in lazy_pinyin(han)[:syllables])
             cached = " ".join(r for r in readings if r)
-            self._put(cache_key, cached)
+            self.remember(cache_key, cached)
         return cached.split()
 
-    def memoised(self, material: str, compute: Callable[[], str]) -> str:
-        """The cached result for `material`, computing (and caching) it when new."""
-        value = self._get(material)
-        if value is None:
-            value = compute()
-            self._put(material, value)
-        return value
-
-    def save(self) -> None:
-        """Write the new rows and close the file."""
-        db = self._connection()
-        if db is None:
-            return
-        try:
-            if self._new:
-                with db:
-                    db.executemany(f"INSERT OR REPLACE INTO {self.TABLE} VALUES (?, ?)", self._new.items())
-                self._known.update(self._new)
-                self._new.clear()
-            db.close()
-        except sqlite3.Error:
-            pass  # a read-only or locked cache only costs speed
-        self._db = None
-        self._opened = False
+    @staticmethod
+    def romanise_key(han: str, syllables: int) -> str:
+        return f"{syllables}:{han}"
 
 
 def _cache_path() -> Path | None:

@@ -1,25 +1,22 @@
 """Idempotent sync of records into a Zotero library through pyzotero 1.6.11.
 
 Why it cannot duplicate: every item and collection key is derived from the record id /
-collection path (`refexport.zotero.object_key`) and new objects are written with
-`version: 0`, which the server refuses (per-object 412) when the key already exists. A
-retry after a crash, a dropped connection or a timeout therefore finds the object and
-turns into an update (or nothing).
+collection path (`refexport.formats.zotero.items.object_key`) and new objects are written
+with `version: 0`, which the server refuses (per-object 412) when the key already exists.
+A retry after a crash, a dropped connection or a timeout therefore finds the object and
+turns into an update (or nothing). Libraries synced by the previous version have the same
+keys, so they converge in place (`refexport.zotero_merge`).
 
-What it owns: the fields `refexport.zotero.record_to_item` writes. Tags, collections and
-`extra` are merged: the user's own tags, collections and Extra lines stay, refexport's
-are replaced. Fields refexport never writes (rights, short title, child notes and
-attachments, ...) are never sent, and writes use PATCH semantics, so they survive.
+What it writes: the native Zotero item of `refexport.formats.zotero.items.item_of` (no
+bookkeeping of its own: no marker tag, no JSON, no private Extra lines). What it remembers
+lives on this machine, in the sync state (`SyncState`): per object the server version and
+the data refexport wrote, so that an unchanged object needs no read and no write, and so
+that a later sync knows refexport's part of an item from the user's (see `zotero_merge`).
 
 Requests: one `format=versions` read for items and one for collections; objects whose
-server version and content hash match the local sync state need nothing more. Changed
-ones are fetched (≤ 50 keys per request), diffed, and written in batches of ≤ 50.
-
-pyzotero 1.6.11 flaws wrapped here: its backoff starts a non-daemon `threading.Timer`
-(replaced per instance by a recorder; this module does the waiting), `create_items`
-returns the raw result and turns a 429 into a JSONDecodeError or a bogus result, reads
-return a 429 body as data, and 503 / network errors are not retried. All calls go through
-`ZoteroClient.call`, which retries 429/503/transport errors with bounded waits.
+server version and content match the state need nothing more. Changed ones are fetched
+(≤ 50 keys per request), merged, and written in batches of ≤ 50 (`refexport.zotero_client`
+retries what is worth retrying).
 """
 
 from __future__ import annotations
@@ -28,26 +25,34 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from refexport import zotero
-from refexport.model import Record
+from refexport.formats import where
+from refexport.formats.zotero.items import (
+    LEGACY_TAG,
+    api_problems,
+    collection_data,
+    collection_key,
+    collection_problems,
+    collection_tree,
+    item_of,
+    record_paths,
+)
+from refexport.model import Problem, Record
 from refexport.resources import cache_dir
+from refexport.zotero_client import BATCH_SIZE, ClientSettings, SyncError, ZoteroClient, chunked, redact
+from refexport.zotero_merge import Owned, collection_patch, is_legacy_own, item_patch, merge_item
+
+__all__ = ["SyncError", "SyncOptions", "SyncReport", "redact", "sync"]
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 50  # Zotero's limit per multi-object write (413 above it)
 DEFAULT_ENDPOINT = "https://api.zotero.org"
 CONFLICT_ROUNDS = 3  # re-read-and-reapply rounds after per-object 412s
-STATE_FORMAT = 1
-
-
-class SyncError(Exception):
-    """The sync cannot go on (authentication, unreachable server, gave up retrying).
-    The message never contains the API key."""
+STATE_FORMAT = 2  # 1: the previous version's (versions and hashes only)
 
 
 @dataclass(slots=True)
@@ -84,16 +89,32 @@ class SyncReport:
     unchanged: int = 0
     trashed: int = 0
     failures: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # what the API will refuse (dry run)
     requests: int = 0
     write_requests: int = 0
     library_version: int = 0
+    dry_run: bool = False
 
     def summary(self) -> str:
+        if self.dry_run:
+            return self._dry_run_summary()
         return (
             f"zotero sync: {self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.trashed} trashed, {len(self.failures)} failed "
             f"({self.requests} requests, {self.write_requests} writes, "
             f"library version {self.library_version})"
+        )
+
+    def _dry_run_summary(self) -> str:
+        def count(action: str, kind: str = "item") -> int:
+            return sum(1 for e in self.plan if e.action == action and e.kind == kind)
+
+        collections = count("create", "collection") + count("update", "collection")
+        return (
+            f"zotero sync --dry-run: would create {count('create')} items, update {count('update')}, "
+            f"restore {count('restore')}, trash {count('trash')}, leave {count('unchanged')} unchanged, "
+            f"and create or update {collections} collections; "
+            f"{len(self.warnings)} warnings; nothing written ({self.requests} requests)"
         )
 
     def plan_text(self) -> str:
@@ -106,10 +127,6 @@ class SyncReport:
         return "\n".join(lines)
 
 
-def redact(text: str, secret: str) -> str:
-    return text.replace(secret, "***") if secret else text
-
-
 # --- local sync state ----------------------------------------------------------------------
 
 
@@ -119,13 +136,18 @@ def default_state_path(options: SyncOptions) -> Path:
 
 
 @dataclass(slots=True)
-class SyncState:
-    """What the last sync saw: object key -> (server version, hash of refexport's content).
-    An object whose server version and wanted hash both match needs no read and no write.
-    Losing this file costs reads, never correctness."""
+class Seen:
+    version: int  # the server version after refexport's last write or check; -1: re-check
+    data: dict[str, Any]  # what refexport wrote (its part of the object), without the key
 
-    items: dict[str, tuple[int, str]] = field(default_factory=dict)
-    collections: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+@dataclass(slots=True)
+class SyncState:
+    """What the last sync saw and wrote, per object key. Losing this file costs reads, and
+    the knowledge of refexport's own part of an item (see `zotero_merge`): never data."""
+
+    items: dict[str, Seen] = field(default_factory=dict)
+    collections: dict[str, Seen] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None) -> SyncState:
@@ -136,10 +158,12 @@ class SyncState:
             if raw.get("format") != STATE_FORMAT:
                 return cls()
             return cls(
-                items={k: (int(v), str(h)) for k, (v, h) in raw["items"].items()},
-                collections={k: (int(v), str(h)) for k, (v, h) in raw["collections"].items()},
+                items={k: Seen(int(v["version"]), dict(v["data"])) for k, v in raw["items"].items()},
+                collections={
+                    k: Seen(int(v["version"]), dict(v["data"])) for k, v in raw["collections"].items()
+                },
             )
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             log.warning("ignoring unreadable sync state %s", path)
             return cls()
 
@@ -149,240 +173,16 @@ class SyncState:
         from refexport.fileio import atomic_write
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        document = {"format": STATE_FORMAT, "items": self.items, "collections": self.collections}
-        atomic_write(path, json.dumps(document, sort_keys=True))
+        document = {
+            "format": STATE_FORMAT,
+            "items": {k: {"version": s.version, "data": s.data} for k, s in self.items.items()},
+            "collections": {k: {"version": s.version, "data": s.data} for k, s in self.collections.items()},
+        }
+        atomic_write(path, json.dumps(document, ensure_ascii=False, sort_keys=True))
 
 
-def content_hash(data: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
-
-
-# --- pure planning -----------------------------------------------------------------------
-
-
-def wanted_items(records: Sequence[Record], top: str) -> dict[str, tuple[Record, dict[str, Any]]]:
-    """key -> (record, item data refexport wants). Tags are always stashed so a later sync
-    knows which tags are its own; source positions are left out (they move with every edit
-    of the reading list and are no use in Zotero)."""
-    wanted: dict[str, tuple[Record, dict[str, Any]]] = {}
-    for record in records:
-        data = zotero.record_to_item(
-            record, top, always_stash=frozenset({"tags"}), never_stash=frozenset({"source"})
-        )
-        wanted[data["key"]] = (record, data)
-    return wanted
-
-
-def _tag_names(tags: Any) -> list[str]:
-    return [t["tag"] for t in tags or [] if isinstance(t, dict) and isinstance(t.get("tag"), str)]
-
-
-def _previous_own_tags(server: dict[str, Any]) -> set[str]:
-    ours, _ = zotero.split_extra(server.get("extra") or "")
-    try:
-        stash = json.loads(ours.get(zotero.STASH_LABEL, "{}"))
-        tags = stash.get("tags", []) if isinstance(stash, dict) else []
-    except ValueError:
-        tags = []
-    return {zotero.MARKER_TAG, *(t for t in tags if isinstance(t, str))}
-
-
-def merge_item(server: dict[str, Any], wanted: dict[str, Any], own_collections: set[str]) -> dict[str, Any]:
-    """The item refexport wants, merged with the server's copy: the user's tags, collections
-    and Extra text are kept; refexport's fields, tags and Extra lines are re-applied."""
-    merged = dict(wanted)
-    own_tags = _previous_own_tags(server)
-    user_tags = [t for t in server.get("tags") or [] if isinstance(t, dict) and t.get("tag") not in own_tags]
-    wanted_tag_names = set(_tag_names(wanted["tags"]))
-    merged["tags"] = list(wanted["tags"]) + [t for t in user_tags if t.get("tag") not in wanted_tag_names]
-    user_collections = [c for c in server.get("collections") or [] if c not in own_collections]
-    merged["collections"] = list(wanted["collections"]) + [
-        c for c in user_collections if c not in wanted["collections"]
-    ]
-    wanted_ours, wanted_user_text = zotero.split_extra(wanted.get("extra", ""))
-    _, server_user_text = zotero.split_extra(server.get("extra") or "")
-    merged["extra"] = zotero.join_extra(wanted_ours, server_user_text or wanted_user_text)
-    return merged
-
-
-def item_patch(server: dict[str, Any], wanted: dict[str, Any], own_collections: set[str]) -> dict[str, Any]:
-    """Only the properties that differ (PATCH semantics); empty when nothing needs writing."""
-    merged = merge_item(server, wanted, own_collections)
-    patch: dict[str, Any] = {}
-    for name, value in merged.items():
-        if name == "key":
-            continue
-        current = server.get(name, "" if isinstance(value, str) else None)
-        if name == "tags":
-            if sorted(_tag_names(current)) != sorted(_tag_names(value)):
-                patch[name] = value
-        elif name == "collections":
-            if sorted(current or []) != sorted(value):
-                patch[name] = value
-        elif current != value:
-            patch[name] = value
-    if server.get("deleted"):
-        patch["deleted"] = 0
-    if "itemType" in patch:
-        patch = {k: v for k, v in merged.items() if k != "key"}  # a type change rewrites every owned field
-        patch["deleted"] = 0
-    return patch
-
-
-def collection_patch(server: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
-    patch = {}
-    for name in ("name", "parentCollection"):
-        current = server.get(name) or False
-        if current != (wanted[name] or False):
-            patch[name] = wanted[name]
-    return patch
-
-
-def is_own_item(data: dict[str, Any]) -> bool:
-    """An item refexport created: its key is the one derived from its `refexport-id` line
-    and it carries the marker tag. Nothing else is ever trashed."""
-    ours, _ = zotero.split_extra(data.get("extra") or "")
-    rec_id = ours.get(zotero.ID_LABEL)
-    return (
-        rec_id is not None
-        and zotero.item_key(rec_id) == data.get("key")
-        and zotero.MARKER_TAG in _tag_names(data.get("tags"))
-    )
-
-
-def chunked(values: Sequence[Any], size: int = BATCH_SIZE) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-# --- the client wrapper ------------------------------------------------------------------
-
-
-class ZoteroClient:
-    """pyzotero with its flaws wrapped: bounded retries for 429/503/network errors, waits
-    done here (no timer threads), every request counted, the API key kept out of messages."""
-
-    def __init__(self, options: SyncOptions) -> None:
-        import httpx
-        from pyzotero import zotero as pyzotero_module
-
-        self.options = options
-        self.requests = 0
-        self.write_requests = 0
-        self._pending_wait = 0.0
-        self.zot = pyzotero_module.Zotero(options.library_id, options.library_type, options.api_key or None)
-        self.zot.endpoint = options.endpoint.rstrip("/")
-        # pyzotero's _set_backoff starts a non-daemon threading.Timer that keeps the process
-        # alive; record the wait instead and sleep before the next request ourselves.
-        self.zot._set_backoff = self._record_backoff
-        loopback = self.zot.endpoint.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]"))
-        self.zot.client.close()
-        self.zot.client = httpx.Client(
-            headers=self.zot.default_headers(),
-            follow_redirects=True,
-            timeout=options.timeout,
-            trust_env=not loopback,
-        )
-
-    def close(self) -> None:
-        self.zot.client.close()
-
-    def _record_backoff(self, duration: Any) -> None:
-        try:
-            self._pending_wait = max(self._pending_wait, float(duration))
-        except (TypeError, ValueError):
-            self._pending_wait = max(self._pending_wait, 1.0)
-
-    def _wait_header(self) -> float | None:
-        response = self.zot.request
-        if response is None:
-            return None
-        value = response.headers.get("retry-after") or response.headers.get("backoff")
-        try:
-            return float(value) if value else None
-        except ValueError:
-            return None
-
-    def _status(self) -> int | None:
-        return self.zot.request.status_code if self.zot.request is not None else None
-
-    def call(self, label: str, function: Callable[[], Any], *, write: bool = False) -> Any:
-        import httpx
-        from pyzotero import zotero_errors
-
-        last_problem = ""
-        for attempt in range(1, self.options.max_attempts + 1):
-            if self._pending_wait > 0:
-                wait, self._pending_wait = self._pending_wait, 0.0
-                if wait > self.options.max_wait:
-                    raise SyncError(f"{label}: the server asks to wait {wait:g} s; try again later")
-                self.options.sleep(wait)
-            self.zot.request = None
-            self.zot.url_params = None
-            self.requests += 1
-            self.write_requests += write
-            try:
-                result = function()
-            except httpx.TransportError as error:
-                last_problem = f"network error: {type(error).__name__}"
-                self._pending_wait = max(self._pending_wait, min(2.0 ** (attempt - 1), 30.0))
-                continue
-            except (json.JSONDecodeError, zotero_errors.PyZoteroError) as error:
-                status = self._status()
-                if status not in (429, 503):
-                    message = str(error).strip().replace("\n", " ")
-                    raise SyncError(redact(f"{label}: {message}", self.options.api_key)) from None
-                last_problem = f"HTTP {status}"
-                self._pending_wait = max(self._pending_wait, self._wait_header() or 2.0 ** (attempt - 1))
-                continue
-            if self._status() == 429:  # pyzotero hands a 429 body back as if it were data
-                last_problem = "HTTP 429"
-                self._pending_wait = max(self._pending_wait, self._wait_header() or 2.0 ** (attempt - 1))
-                continue
-            return result
-        raise SyncError(f"{label}: gave up after {self.options.max_attempts} attempts ({last_problem})")
-
-    def library_version(self) -> int:
-        response = self.zot.request
-        return int(response.headers.get("last-modified-version", 0)) if response is not None else 0
-
-    def item_versions(self, **params: Any) -> dict[str, int]:
-        return self.call("read item versions", lambda: self.zot.item_versions(**params))
-
-    def collection_versions(self) -> dict[str, int]:
-        return self.call("read collection versions", lambda: self.zot.collection_versions())
-
-    def fetch_items(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for chunk in chunked(sorted(keys)):
-            envelopes = self.call(
-                "read items",
-                lambda chunk=chunk: self.zot.items(
-                    itemKey=",".join(chunk), includeTrashed=1, limit=BATCH_SIZE
-                ),
-            )
-            found.update({e["key"]: e["data"] for e in envelopes})
-        return found
-
-    def fetch_collections(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for chunk in chunked(sorted(keys)):
-            envelopes = self.call(
-                "read collections",
-                lambda chunk=chunk: self.zot.collections(collectionKey=",".join(chunk), limit=BATCH_SIZE),
-            )
-            found.update({e["key"]: e["data"] for e in envelopes})
-        return found
-
-    def write(self, kind: str, objects: list[dict[str, Any]]) -> dict[str, Any]:
-        if kind == "item":
-            function = lambda: self.zot.create_items(objects)  # noqa: E731
-        else:
-            function = lambda: self.zot.create_collections([dict(o) for o in objects])  # noqa: E731
-        result = self.call(f"write {len(objects)} {kind}s", function, write=True)
-        if not isinstance(result, dict):
-            raise SyncError(f"write {kind}s: unexpected response")
-        return result
+def _owned(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "key"}
 
 
 # --- the sync ----------------------------------------------------------------------------
@@ -394,7 +194,7 @@ class _Write:
     key: str
     title: str
     payload: dict[str, Any]
-    content: str  # hash of what refexport wants, stored in the state after success
+    wanted: dict[str, Any]  # refexport's part, stored in the state after success
     action: str
 
 
@@ -406,10 +206,18 @@ class Syncer:
         self.top = options.top_collection or (first_path[0] if first_path else "refexport")
         self.records = records
         self.state = SyncState.load(options.state_path)
-        self.report = SyncReport()
-        self.collections = {spec.key: spec for spec in zotero.collection_tree(records, self.top)}
-        self.wanted_collections = {k: zotero.collection_data(s) for k, s in self.collections.items()}
-        self.wanted = wanted_items(records, self.top)
+        self.report = SyncReport(dry_run=options.dry_run)
+        specs = collection_tree(records, self.top)
+        self.collections = {spec.key: spec for spec in specs}
+        self.wanted_collections = {k: collection_data(s) for k, s in self.collections.items()}
+        self.wanted: dict[str, tuple[Record, dict[str, Any]]] = {}
+        for record in records:
+            data = item_of(record, [collection_key(p) for p in record_paths(record, self.top)])
+            self.wanted[data["key"]] = (record, data)
+            if options.dry_run:
+                self.report.warnings.extend(where(record, m) for m in api_problems(record, data))
+        if options.dry_run:
+            self.report.warnings.extend(Problem(self.top, None, m) for m in collection_problems(specs))
         self.own_collections = set(self.collections) | set(self.state.collections)
 
     def run(self) -> SyncReport:
@@ -419,19 +227,19 @@ class Syncer:
         collection_writes = self._plan_collections(collection_versions)
         if any(w.action == "create" and w.key in self.state.collections for w in collection_writes):
             # A deleted collection drops item memberships without bumping item versions.
-            self.state.items.clear()
+            for seen in self.state.items.values():
+                seen.version = -1
         item_writes = self._plan_items(item_versions, list(self.wanted))
         if self.options.prune:
-            item_writes += self._plan_prune()
+            item_writes += self._plan_prune(item_versions)
         self.report.plan.extend(
             PlanEntry(w.action, w.kind, w.key, w.title) for w in collection_writes + item_writes
         )
-        if self.options.dry_run:
-            return self.report
-        try:
-            self._apply(collection_writes, item_writes)
-        finally:
-            self.state.save(self.options.state_path)
+        if not self.options.dry_run:
+            try:
+                self._apply(collection_writes, item_writes)
+            finally:
+                self.state.save(self.options.state_path)
         self.report.requests = self.client.requests
         self.report.write_requests = self.client.write_requests
         return self.report
@@ -444,12 +252,12 @@ class Syncer:
         writes: list[_Write] = []
         to_read = []
         for key, wanted in self.wanted_collections.items():
+            seen = self.state.collections.get(key)
             if key not in versions:
-                payload = {**wanted, "version": 0}
                 writes.append(
-                    _Write("collection", key, wanted["name"], payload, content_hash(wanted), "create")
+                    _Write("collection", key, wanted["name"], {**wanted, "version": 0}, wanted, "create")
                 )
-            elif self.state.collections.get(key) == (versions[key], content_hash(wanted)):
+            elif seen is not None and seen.version == versions[key] and seen.data == _owned(wanted):
                 self._note_unchanged("collection", key, wanted["name"])
             else:
                 to_read.append(key)
@@ -459,19 +267,18 @@ class Syncer:
         writes = []
         for key in keys:
             wanted = self.wanted_collections[key]
-            content = content_hash(wanted)
             server = servers.get(key)
             if server is None:
                 writes.append(
-                    _Write("collection", key, wanted["name"], {**wanted, "version": 0}, content, "create")
+                    _Write("collection", key, wanted["name"], {**wanted, "version": 0}, wanted, "create")
                 )
                 continue
             patch = collection_patch(server, wanted)
             if patch:
                 payload = {"key": key, "version": server["version"], **patch}
-                writes.append(_Write("collection", key, wanted["name"], payload, content, "update"))
+                writes.append(_Write("collection", key, wanted["name"], payload, wanted, "update"))
             else:
-                self.state.collections[key] = (server["version"], content)
+                self.state.collections[key] = Seen(server["version"], _owned(wanted))
                 self._note_unchanged("collection", key, wanted["name"])
         return writes
 
@@ -480,12 +287,11 @@ class Syncer:
         to_read = []
         for key in keys:
             record, data = self.wanted[key]
+            seen = self.state.items.get(key)
             if key not in versions:
                 title = record.title or record.url or key
-                writes.append(
-                    _Write("item", key, title, {**data, "version": 0}, content_hash(data), "create")
-                )
-            elif self.state.items.get(key) == (versions[key], content_hash(data)):
+                writes.append(_Write("item", key, title, {**data, "version": 0}, data, "create"))
+            elif seen is not None and seen.version == versions[key] and seen.data == _owned(data):
                 self._note_unchanged("item", key, record.title or record.url or key)
             else:
                 to_read.append(key)
@@ -493,36 +299,40 @@ class Syncer:
 
     def _diff_items(self, keys: Sequence[str], servers: dict[str, dict[str, Any]]) -> list[_Write]:
         """Writes for items refexport has fetched: create (gone from the server), update or
-        restore (owned content differs), or nothing."""
+        restore (refexport's part differs), or nothing."""
         writes = []
         for key in keys:
             record, data = self.wanted[key]
             title = record.title or record.url or key
-            content = content_hash(data)
             server = servers.get(key)
             if server is None:
-                writes.append(_Write("item", key, title, {**data, "version": 0}, content, "create"))
+                writes.append(_Write("item", key, title, {**data, "version": 0}, data, "create"))
                 continue
-            patch = item_patch(server, data, self.own_collections)
+            seen = self.state.items.get(key)
+            owned = Owned.from_state(seen.data) if seen is not None else None
+            patch = item_patch(server, merge_item(server, data, self.own_collections, owned))
             if patch:
                 action = "restore" if server.get("deleted") else "update"
                 payload = {"key": key, "version": server["version"], **patch}
-                writes.append(_Write("item", key, title, payload, content, action))
+                writes.append(_Write("item", key, title, payload, data, action))
             else:
-                self.state.items[key] = (server["version"], content)
+                self.state.items[key] = Seen(server["version"], _owned(data))
                 self._note_unchanged("item", key, title)
         return writes
 
-    def _plan_prune(self) -> list[_Write]:
-        tagged = self.client.item_versions(tag=zotero.MARKER_TAG)
-        candidates = [k for k in tagged if k not in self.wanted]
+    def _plan_prune(self, versions: dict[str, int]) -> list[_Write]:
+        """Trash the items refexport made (known from the state, or by the previous version's
+        marks) whose records are gone; only inside refexport's collections."""
+        legacy = self.client.item_versions(tag=LEGACY_TAG)
+        candidates = {k for k in [*self.state.items, *legacy] if k in versions and k not in self.wanted}
         writes = []
-        for key, server in self.client.fetch_items(candidates).items():
+        for key, server in self.client.fetch_items(sorted(candidates)).items():
             in_scope = bool(set(server.get("collections") or []) & self.own_collections)
-            if is_own_item(server) and in_scope and not server.get("deleted"):
+            own = key in self.state.items or is_legacy_own(server)
+            if own and in_scope and not server.get("deleted"):
                 title = server.get("title") or server.get("url") or key
                 payload = {"key": key, "version": server["version"], "deleted": 1}
-                writes.append(_Write("item", key, title, payload, "", "trash"))
+                writes.append(_Write("item", key, title, payload, {}, "trash"))
         return writes
 
     def _apply(self, collection_writes: list[_Write], item_writes: list[_Write]) -> None:
@@ -543,8 +353,8 @@ class Syncer:
                 return
             # Someone else wrote meanwhile (or an earlier attempt did): re-read, re-apply.
             pending = {
-                "collection": self._replan_collections(retry["collection"]),
-                "item": self._replan_items(retry["item"]),
+                "collection": self._replan("collection", retry["collection"]),
+                "item": self._replan("item", retry["item"]),
             }
 
     def _write_batch(self, kind: str, batch: list[_Write], *, final: bool) -> list[_Write]:
@@ -556,29 +366,33 @@ class Syncer:
         self.report.library_version = max(self.report.library_version, self.client.library_version())
         conflicts = []
         successful = result.get("successful") or {}
+        states = self.state.items if kind == "item" else self.state.collections
         for index, write in enumerate(batch):
             position = str(index)
-            states = self.state.items if kind == "item" else self.state.collections
             if position in successful:
                 version = int(successful[position].get("version") or successful[position]["data"]["version"])
                 self._count_done(write)
                 if write.action == "trash":
                     states.pop(write.key, None)
                 else:
-                    states[write.key] = (version, write.content)
+                    states[write.key] = Seen(version, _owned(write.wanted))
             elif position in (result.get("unchanged") or {}):
                 self.report.unchanged += kind == "item"
             elif position in (result.get("failed") or {}):
-                failure = result["failed"][position]
-                code = failure.get("code")
-                if code in (412, 404) and not final and write.action != "trash":
+                if self._failed(write, result["failed"][position], final):
                     conflicts.append(write)
-                else:
-                    message = redact(str(failure.get("message", "")), self.options.api_key)
-                    self.report.failures.append(f"{kind} {write.key} ({write.title}): {code} {message}")
             else:
                 self.report.failures.append(f"{kind} {write.key} ({write.title}): not in the server's answer")
         return conflicts
+
+    def _failed(self, write: _Write, failure: dict[str, Any], final: bool) -> bool:
+        """Record a per-object failure; True when it is a conflict worth a re-read."""
+        code = failure.get("code")
+        if code in (412, 404) and not final and write.action != "trash":
+            return True
+        message = redact(str(failure.get("message", "")), self.options.api_key)
+        self.report.failures.append(f"{write.kind} {write.key} ({write.title}): {code} {message}")
+        return False
 
     def _count_done(self, write: _Write) -> None:
         if write.kind != "item":
@@ -590,20 +404,12 @@ class Syncer:
         else:
             self.report.updated += 1
 
-    def _replan_items(self, writes: list[_Write]) -> list[_Write]:
+    def _replan(self, kind: str, writes: list[_Write]) -> list[_Write]:
         if not writes:
             return []
         keys = [w.key for w in writes]
-        for key in keys:
-            self.state.items.pop(key, None)
-        return self._diff_items(keys, self.client.fetch_items(keys))
-
-    def _replan_collections(self, writes: list[_Write]) -> list[_Write]:
-        if not writes:
-            return []
-        keys = [w.key for w in writes]
-        for key in keys:
-            self.state.collections.pop(key, None)
+        if kind == "item":
+            return self._diff_items(keys, self.client.fetch_items(keys))
         return self._diff_collections(keys, self.client.fetch_collections(keys))
 
 
@@ -617,11 +423,18 @@ def sync(records: Sequence[Record], options: SyncOptions) -> SyncReport:
         raise SyncError("no library id (set ZOTERO_LIBRARY_ID or pass --library-id)")
     if options.state_path is None:
         options.state_path = default_state_path(options)
-    client = ZoteroClient(options)
+    settings = ClientSettings(
+        options.library_id,
+        options.library_type,
+        options.api_key,
+        options.endpoint,
+        options.timeout,
+        options.max_attempts,
+        options.max_wait,
+        options.sleep,
+    )
+    client = ZoteroClient(settings)
     try:
-        report = Syncer(records, options, client).run()
+        return Syncer(records, options, client).run()
     finally:
         client.close()
-    report.requests = client.requests
-    report.write_requests = client.write_requests
-    return report

@@ -159,11 +159,51 @@ def zotero_translate() -> Iterator[ZoteroTranslate]:
         server.wait(30)
 
 
+def require_pandoc_citeproc() -> None:
+    """The engine of refexport.citeproc (pypandoc-binary's pandoc). Missing: skip, or fail in CI."""
+    from refexport.citeproc import CiteError, pandoc_binary
+
+    try:
+        pandoc_binary()
+    except CiteError:
+        if os.environ.get("CI"):
+            pytest.fail("pandoc (pip install '.[cite]') must be installed in CI")
+        pytest.skip("pandoc is not installed")
+
+
 def shared_corpus(folder: str) -> Path:
     path = SHARED_CORPUS / folder
     if not path.is_dir():
         pytest.skip(f"{path} is not here (only the copies in tests/data are)")
     return path
+
+
+_FRIENDLY = {
+    "title": "title",
+    "url": "URL",
+    "note": "note",
+    "language": "language",
+    "container": "container-title",
+    "publisher": "publisher",
+    "authors": "author",
+    "issued": "issued",
+    "accessed": "accessed",
+}
+
+
+def make_record(**fields: Any) -> Record:
+    """A record from the names tests use most (`title`, `url`, `container`, `authors`,
+    `issued` … as CSL variables; `PartialDate`s as dates; None and empty values left out)
+    and the record's own fields (`key`, `type`, `tags`, `collection`, `origin` …)."""
+    variables = {}
+    for name, value in list(fields.items()):
+        if name in _FRIENDLY:
+            del fields[name]
+            if isinstance(value, PartialDate):
+                value = Date((value,))
+            if value not in (None, "", []):
+                variables[_FRIENDLY[name]] = value
+    return Record(variables=variables, **fields)
 
 
 def sample_records() -> list[Record]:

@@ -111,3 +111,16 @@ def test_convert_between_formats_keeps_every_record(tmp_path: Path, fmt: str) ->
     back = run_cli("convert", str(converted), "--from", fmt, "--to", "records")
     assert back.code == 0, back.stderr
     assert back.stdout == source.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("style", ["post", "list"])
+def test_markdown_command_writes_a_post_that_reads_back(tmp_path: Path, style: str) -> None:
+    out = tmp_path / "refs.md"
+    done = run_cli("markdown", "--style", style, "-o", str(out))
+    assert done.code == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("---\n") and "# 并行 & 框架 & 优化\n" in text
+    original = [json.loads(line) for line in run_cli("records").stdout.splitlines()]
+    again = [json.loads(line) for line in run_cli("--catalog", str(out), "records").stdout.splitlines()]
+    fields = ("URL", "title", "note", "collection")
+    assert [[r.get(f) for f in fields] for r in again] == [[r.get(f) for f in fields] for r in original]

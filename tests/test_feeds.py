@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from refexport.feeds import Feed, RegistryError, derive_feed, load_registry, match_rule
+from refexport.formats.opml.feeds import Feed, RegistryError, derive_feed, load_registry, match_rule
 
 BASE = "https://rsshub.example.org"
 
@@ -17,23 +17,35 @@ BASE = "https://rsshub.example.org"
     [
         (
             "https://github.com/iovisor/bcc",
-            Feed("https://github.com/iovisor/bcc/releases.atom", "https://github.com/iovisor/bcc",
-                 "GitHub iovisor/bcc releases"),
+            Feed(
+                "https://github.com/iovisor/bcc/releases.atom",
+                "https://github.com/iovisor/bcc",
+                "GitHub iovisor/bcc releases",
+            ),
         ),
         (
             "https://github.com/openmlsys/openmlsys-zh.git",
-            Feed("https://github.com/openmlsys/openmlsys-zh/releases.atom",
-                 "https://github.com/openmlsys/openmlsys-zh", "GitHub openmlsys/openmlsys-zh releases"),
+            Feed(
+                "https://github.com/openmlsys/openmlsys-zh/releases.atom",
+                "https://github.com/openmlsys/openmlsys-zh",
+                "GitHub openmlsys/openmlsys-zh releases",
+            ),
         ),
         (
             "https://github.com/pytorch/pytorch/blob/main/README.md#x",
-            Feed("https://github.com/pytorch/pytorch/releases.atom", "https://github.com/pytorch/pytorch",
-                 "GitHub pytorch/pytorch releases"),
+            Feed(
+                "https://github.com/pytorch/pytorch/releases.atom",
+                "https://github.com/pytorch/pytorch",
+                "GitHub pytorch/pytorch releases",
+            ),
         ),
         (
             "https://blog.csdn.net/some_user/article/details/123",
-            Feed("https://blog.csdn.net/some_user/rss/list", "https://blog.csdn.net/some_user",
-                 "CSDN some_user"),
+            Feed(
+                "https://blog.csdn.net/some_user/rss/list",
+                "https://blog.csdn.net/some_user",
+                "CSDN some_user",
+            ),
         ),
         (
             "https://www.cnblogs.com/abc/p/123.html",

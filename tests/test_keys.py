@@ -8,11 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refexport.keys import KeyCache, assign_keys, is_valid_key, key_words
-from refexport.model import Name, PartialDate, Record, record_id
+from refexport.model import Date, Name, Record, Value, record_id
 
 
-def _record(title: str | None, url: str, **fields: object) -> Record:
-    return Record(id=record_id(url), title=title, url=url, **fields)  # type: ignore[arg-type]
+def _record(title: str | None, url: str, **variables: Value) -> Record:
+    record = Record(id=record_id(url), variables=variables)
+    record.title = title
+    record.url = url
+    return record
 
 
 def _words(record: Record) -> str:
@@ -29,7 +32,7 @@ def test_english_words_skip_stop_words_and_fold_accents() -> None:
 
 def test_author_and_year_are_part_of_the_key() -> None:
     record = _record(
-        "大模型推理加速", "https://a.example/3", authors=[Name(literal="张三")], issued=PartialDate(2023, 6)
+        "大模型推理加速", "https://a.example/3", author=[Name(literal="张三")], issued=Date.of(2023, 6)
     )
     assert _words(record) == "zhangsan_damoxingtuilijiasu_2023"
 
@@ -41,7 +44,9 @@ def test_untitled_record_is_named_after_its_url() -> None:
 def test_keys_are_ascii_and_unique_case_insensitively() -> None:
     records = [_record("同一个标题", f"https://a.example/{i}") for i in range(200)]
     records.append(
-        Record(id=record_id("https://b.example"), key="Tongyigebiaoti-AB", url="https://b.example")
+        Record(
+            id=record_id("https://b.example"), key="Tongyigebiaoti-AB", variables={"URL": "https://b.example"}
+        )
     )
     assign_keys(records)
     keys = [r.key for r in records]
@@ -51,11 +56,12 @@ def test_keys_are_ascii_and_unique_case_insensitively() -> None:
 
 
 def test_clashing_input_keys_get_a_suffix_the_first_keeps_its_key() -> None:
-    first = Record(id=record_id("https://a.example/1"), key="smith2020", url="https://a.example/1")
-    second = Record(id=record_id("https://a.example/2"), key="Smith2020", url="https://a.example/2")
-    assign_keys([first, second])
+    first = Record(id=record_id("https://a.example/1"), key="smith2020")
+    second = Record(id=record_id("https://a.example/2"), key="Smith2020")
+    renamed = assign_keys([first, second])
     assert first.key == "smith2020"
     assert second.key.startswith("Smith2020-") and second.key.lower() != "smith2020"
+    assert renamed == [(second, "Smith2020")]
 
 
 @settings(max_examples=30, deadline=None)
@@ -91,7 +97,31 @@ def test_cache_survives_a_new_process_and_ignores_damage(tmp_path: Path) -> None
     again = KeyCache(path)
     assert again.romanise("机器学习", 8) == word  # recomputed
     again.save()
-    assert KeyCache(path)._get("8:机器学习") == "ji qi xue xi"  # and the file is usable again
+    reopened = KeyCache(path)
+    reopened.prefetch(["8:机器学习"])
+    assert reopened.known("8:机器学习") == "ji qi xue xi"  # and the file is usable again
+
+
+def test_the_cache_is_bounded_and_keeps_what_was_used_recently(tmp_path: Path) -> None:
+    path = tmp_path / "keys.sqlite"
+    old = KeyCache(path, today=100)
+    old.max_rows = 10
+    for n in range(8):
+        old.memoised(f"old-{n}", lambda n=n: f"v{n}")
+    old.save()
+    reused = KeyCache(path, today=200)
+    reused.prefetch(["old-0"])  # used again on a later day: kept
+    reused.save()
+    new = KeyCache(path, today=300)
+    new.max_rows = 10
+    for n in range(6):
+        new.memoised(f"new-{n}", lambda n=n: f"w{n}")
+    new.save()
+    with sqlite3.connect(path) as db:
+        kept = {k for (k,) in db.execute(f"SELECT k FROM {KeyCache.TABLE}")}
+    assert len(kept) <= 10
+    assert "old-0" in kept and {f"new-{n}" for n in range(6)} <= kept
+    assert not {"old-1", "old-2", "old-3", "old-4"} & kept
 
 
 def test_keys_are_the_same_with_and_without_the_cache(

@@ -9,7 +9,7 @@ import pytest
 from refexport.errors import InputError
 from refexport.model import CSL_TYPES
 from refexport.resources import data_dir
-from refexport.sites import Site, language_of_text, load_registry, lookup
+from refexport.sites import Site, load_registry, lookup
 
 _TOP_30 = """mp.weixin.qq.com zhuanlan.zhihu.com www.zhihu.com github.com blog.csdn.net www.cnblogs.com
 www.sohu.com www.jianshu.com view.inews.qq.com new.qq.com news.ifeng.com www.163.com en.wikipedia.org
@@ -71,22 +71,3 @@ def test_bad_registry_is_a_clear_error(tmp_path: Path, content: str, message: st
         load_registry(path)
     assert message in str(caught.value)
     assert str(path) in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    ("text", "language"),
-    [
-        ("大型语言模型(LLM)训练指南", "zh-CN"),
-        ("LLM Inference CookBook", "en"),
-        ("李鸿章：中国拍Ｘ光片第一人", "zh-CN"),
-        ("Ｘ線", "zh-CN"),
-        ("ひらがなと漢字", "ja"),
-        ("한국어 제목", "ko"),
-        ("Война и мир", "ru"),
-        ("10^31", None),
-        ("café crème", None),
-        ("", None),
-    ],
-)
-def test_language_of_text(text: str, language: str | None) -> None:
-    assert language_of_text(text) == language

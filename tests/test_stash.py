@@ -41,3 +41,20 @@ def test_the_delta_holds_only_what_differs() -> None:
 def test_a_stash_that_is_not_an_object_is_refused(text: str) -> None:
     with pytest.raises(ValueError):
         stash.decode(text)
+
+
+def test_applying_leaves_the_read_back_record_unchanged_and_checks_shapes() -> None:
+    read_back = sample_records()[4]
+    applied = stash.apply(read_back, {"tags": ["x"], "-": ["ISSN", "origin"]})
+    assert applied.tags == ["x"] and "ISSN" not in applied.variables and applied.origin == []
+    assert read_back == sample_records()[4]
+    with pytest.raises((ValueError, TypeError)):
+        stash.apply(read_back, {"tags": "not a list"})
+    with pytest.raises(ValueError):
+        stash.apply(read_back, {"no-such-field": 1})
+
+
+def test_every_value_a_record_can_hold_is_encoded() -> None:
+    # orjson refuses these two; the stash must not
+    kept = {"note": "lone \ud800 surrogate", "volume": 10**30}
+    assert stash.decode(stash.encode(kept)) == kept

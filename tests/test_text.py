@@ -141,8 +141,29 @@ def test_csl_markup_is_stripped_for_people_and_nothing_else() -> None:
 @pytest.mark.parametrize(
     ("text", "language"),
     [("深度学习", "zh-CN"), ("ひらがな と 漢字", "ja"), ("한국어", "ko"), ("Привет", "ru"), ("Hello", "en"),
-     ("Café", None), ("2023", None), ("𠀀", "zh-CN")],
+     ("Café", None), ("2023", None), ("𠀀", "zh-CN"), ("大型语言模型(LLM)训练指南", "zh-CN"),
+     ("LLM Inference CookBook", "en"), ("李鸿章：中国拍Ｘ光片第一人", "zh-CN"), ("Ｘ線", "zh-CN"),
+     ("10^31", None), ("café crème", None), ("", None)],
 )  # fmt: skip
 def test_language_of_text(text: str, language: str | None) -> None:
     assert language_of_text(text) == language
     assert has_cjk(text) == (language in {"zh-CN", "ja", "ko"})
+
+
+# --- XML escaping ----------------------------------------------------------------------------
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(exclude_categories=()), max_size=30))
+def test_xml_escapes_read_back_as_the_text_without_illegal_characters(text: str) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    from refexport.text.xml import XML_ILLEGAL, escape_attribute, escape_text
+
+    double, single = escape_attribute(text), escape_attribute(text, quote="'")
+    document = f"<a b=\"{double}\" c='{single}'>{escape_text(text)}</a>"
+    element = ElementTree.fromstring(document.encode("utf-8"))
+    legal = XML_ILLEGAL.sub("", text)
+    assert element.get("b") == element.get("c") == legal
+    # element content: a parser turns a written CR (and CRLF) into LF
+    assert (element.text or "") == legal.replace("\r\n", "\n").replace("\r", "\n")

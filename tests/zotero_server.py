@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from refexport.zotero import schema
+from refexport.formats.zotero.schema import schema
 
 KEY_RE = re.compile(r"^[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}$")
 ACCESS_DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}Z?)?|CURRENT_TIMESTAMP)$")
@@ -125,7 +125,8 @@ class ZoteroServer:
         handler = type("Handler", (_Handler,), {"server_state": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # a short poll: stop() waits for it, once per test
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
 
     @property
     def endpoint(self) -> str:
@@ -589,27 +590,169 @@ class _Handler(BaseHTTPRequestHandler):
 def make_records(count: int, catalog: str = "Catalog") -> list[Any]:
     """Synthetic records: unique ids and keys, collection paths two and three levels deep,
     some also in a second section, CJK titles and literal (unsplit) author names."""
-    from refexport.model import Name, PartialDate, Record, record_id
+    from refexport.model import Date, Name, Record, record_id
 
     records = []
     for index in range(count):
         url = f"https://mp.weixin.qq.com/s/article-{index:05d}"
         section = ["并行 & 框架", "推理", "工具"][index % 3]
         path = [catalog, section] if index % 2 else [catalog, section, f"第{index % 4}部分"]
+        variables: dict[str, Any] = {
+            "title": f"高效大规模机器学习训练 {index}",
+            "URL": url,
+            "container-title": "微信公众号",
+            "language": "zh-CN",
+            "accessed": Date.of(2023, 6, 15),
+        }
+        if index % 5 == 0:
+            variables["author"] = [Name(literal="机器之心")]
         records.append(
             Record(
                 id=record_id(url),
                 key=f"article-{index:05d}",
                 type=["webpage", "post-weblog", "post", "software"][index % 4],
-                title=f"高效大规模机器学习训练 {index}",
-                url=url,
-                authors=[Name(literal="机器之心")] if index % 5 == 0 else [],
-                container="微信公众号",
-                language="zh-CN",
-                accessed=PartialDate(2023, 6, 15),
+                variables=variables,
                 tags=["DL acceleration"] if index % 7 == 0 else [],
                 collection=path,
                 also_in=[[catalog, "推理"]] if index % 11 == 0 and section != "推理" else [],
             )
         )
     return records
+
+
+def synthetic_records() -> list[Any]:
+    """A catalog with every kind of field Zotero holds: persons with particles and suffixes,
+    organisations, CJK names (split and unsplit), dates and access dates, DOI, volume, issue,
+    pages, a book, software, blog and forum posts, a video, a CSL type Zotero has no item
+    type for, notes and tags."""
+    from refexport.model import Date, Name, Origin, PartialDate, Record, record_id
+
+    def record(key: str, csl_type: str, url: str | None, path: list[str], **variables: Any) -> Record:
+        names = {k.replace("_", "-"): v for k, v in variables.items()}
+        return Record(
+            id=record_id(url, key),
+            key=key,
+            type=csl_type,
+            variables={**names, **({"URL": url} if url else {})},
+            collection=["Synthetic", *path],
+            origin=[Origin("synthetic.md", len(key))],
+        )
+
+    article = record(
+        "berg2020particles",
+        "article-journal",
+        "https://doi.org/10.1000/xyz123",
+        ["Papers"],
+        title="Particles in <i>names</i>: van der Berg et al.",
+        author=[
+            Name(family="Berg", given="Anna", non_dropping_particle="van der"),
+            Name(family="La Fontaine", given="Jean", dropping_particle="de"),
+            Name(family="Smith", given="John", suffix="Jr."),
+            Name(literal="World Health Organization"),
+            Name(family="张", given="三"),
+            Name(literal="机器之心"),
+        ],
+        editor=[Name(family="Doe", given="Jane")],
+        container_title="Journal of Names",
+        container_title_short="J. Names",
+        volume="12",
+        issue="3",
+        page="45-67",
+        DOI="10.1000/xyz123",
+        ISSN="1234-5678",
+        issued=Date.of(2020, 5, 1),
+        accessed=Date.of(2024, 1, 2),
+        abstract="On particles.",
+        language="en",
+        note="Read for the particle rules.",
+    )
+    article.tags = ["names", "particles"]
+    book = record(
+        "knuth1997art",
+        "book",
+        None,
+        ["Books"],
+        title="The Art of Computer Programming",
+        author=[Name(family="Knuth", given="Donald E.")],
+        publisher="Addison-Wesley",
+        publisher_place="Reading, MA",
+        edition="3",
+        ISBN="978-0-201-89683-1",
+        issued=Date.of(1997),
+        number_of_pages="672",
+        collection_title="Computer Science",
+        language="en",
+    )
+    software = record(
+        "github_iovisor_bcc",
+        "software",
+        "https://github.com/iovisor/bcc",
+        ["Tools"],
+        title="BCC - Tools for BPF-based Linux IO analysis",
+        author=[Name(literal="iovisor")],
+        container_title="GitHub",
+        version="0.29.1",
+        issued=Date.of(2024, 1),
+        accessed=Date.of(2024, 3, 5),
+        language="en",
+    )
+    blog = record(
+        "blog_zero_copy",
+        "post-weblog",
+        "https://example.org/blog/zero-copy",
+        ["Blogs"],
+        title="零拷贝的原理",
+        author=[Name(literal="张三")],
+        container_title="某某的博客",
+        publisher="Example Press",
+        issued=Date.of(2019, 11, 20),
+        accessed=Date.of(2023, 6, 15),
+        language="zh-CN",
+        note="第一行\n第二行",
+    )
+    blog.tags = ["Linux", "网络"]
+    forum = record(
+        "zhihu_answer",
+        "post",
+        "https://www.zhihu.com/question/1/answer/2",
+        ["Q&A"],
+        title="如何理解 RDMA？",
+        author=[Name(literal="李四")],
+        container_title="知乎",
+        issued=Date.of(2021, 3, 4),
+        accessed=Date.of(2023, 6, 15),
+        language="zh-CN",
+    )
+    page = record(
+        "webpage_doi",
+        "webpage",
+        "https://example.com/report.html",
+        [],
+        title="A report on the web",
+        container_title="Example.com",
+        DOI="10.5555/web.1",
+        accessed=Date.of(2022, 2, 2),
+        language="en",
+    )
+    video = record(
+        "bilibili_video",
+        "motion_picture",
+        "https://www.bilibili.com/video/BV1xx",
+        ["Videos"],
+        title="RDMA 入门",
+        author=[Name(literal="某UP主")],
+        container_title="哔哩哔哩",
+        issued=Date((PartialDate(2022, 7), PartialDate(2022, 8))),
+        language="zh-CN",
+    )
+    review = record(
+        "review_of_book",
+        "review-book",
+        "https://example.net/reviews/42",
+        ["Books"],
+        title="A review",
+        author=[Name(family="Roe", given="Richard")],
+        reviewed_title="The Art of Computer Programming",
+        language="en",
+    )
+    return [article, book, software, blog, forum, page, video, review]

@@ -34,30 +34,30 @@ def zotero() -> None:
 )
 @common_options
 @click.pass_context
-def export_command(ctx: click.Context, collection: str | None, rdf: bool, **options: Any) -> None:
+def export_command(ctx: click.Context, /, collection: str | None, rdf: bool, **options: Any) -> None:
     """Write items and collections as Zotero Web API JSON (or Zotero RDF with --rdf)."""
     export(settings(ctx, **options), "zotero-rdf" if rdf else "zotero", {"collection": collection})
 
 
-class _ProgressBar:
-    """A one-line bar on stderr, drawn only when stderr is a terminal."""
+class _Progress:
+    """`click.progressbar` over the write batches, on stderr and only on a terminal."""
 
     def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.drawn = False
+        self.bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total < 2:
-            return
-        width = 30
-        filled = width * done // total
-        sys.stderr.write(f"\rzotero sync [{'#' * filled}{' ' * (width - filled)}] {done}/{total} batches")
-        sys.stderr.flush()
-        self.drawn = True
+        if self.bar is None:
+            if total < 2 or not sys.stderr.isatty():
+                return
+            self.bar = click.progressbar(length=total, label="zotero sync", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.length = max(self.bar.length or 0, total)
+        self.bar.update(done - self.bar.pos)
 
     def finish(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\n")
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @zotero.command("sync")
@@ -89,6 +89,7 @@ class _ProgressBar:
 @click.pass_context
 def sync_command(
     ctx: click.Context,
+    /,
     library_id: str | None,
     library_type: str,
     collection: str | None,
@@ -111,7 +112,7 @@ def sync_command(
     refuse(current, output="zotero sync writes to a Zotero library; -o is for the export commands")
     catalog = load_catalog(current)
     records, title = catalog.records, catalog.title
-    bar = _ProgressBar()
+    bar = _Progress()
     options = SyncOptions(
         library_id=library_id,
         library_type=library_type,
@@ -133,9 +134,11 @@ def sync_command(
     bar.finish()
     if dry_run:
         click.echo(report.plan_text())
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for failure in report.failures:
         click.echo(f"failed: {redact(failure, api_key)}", err=True)
-    click.echo(report.summary() + (" (dry run: nothing written)" if dry_run else ""), err=True)
+    click.echo(report.summary(), err=True)
     if report.failures:
         ctx.exit(1)
 

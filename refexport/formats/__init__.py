@@ -124,6 +124,15 @@ def _is_csl_json(head: bytes) -> bool:
     return head.startswith((b"[", b"{"))
 
 
+def _is_ris(head: bytes) -> bool:
+    # the head is lower-cased: `TY  - JOUR` (one space too, as Zotero reads) in the first lines
+    return head.startswith((b"ty  - ", b"ty - ")) or b"\nty  - " in head[:4096]
+
+
+def _is_bookmarks(head: bytes) -> bool:
+    return head.startswith(b"<!doctype netscape-bookmark-file-1>")
+
+
 def _is_csl_yaml(head: bytes) -> bool:
     return head.startswith((b"references:", b"---\nreferences:", b"---\r\nreferences:"))
 
@@ -138,6 +147,25 @@ _BIBTEX_DIALECT = Option(
 _FEEDS = Option("feeds", "--feeds", "A subscription list of the sources' feeds.", is_flag=True)
 _FEED_BASE = Option(
     "feed_base", "--feed-base", "RSSHub-style instance for sites without feeds of their own.", metavar="URL"
+)
+_STYLE = Option(
+    "style",
+    "--style",
+    "gb-t-7714-2015-numeric, gb-t-7714-2015-author-date, apa, ieee, chicago-author-date, or a .csl file.",
+    default="gb-t-7714-2015-numeric",
+)
+_CITE_FORMAT = Option(
+    "format", "--format", "Output markup.", choices=("text", "html", "markdown"), default="text"
+)
+_LOCALE = Option(
+    "locale", "--locale", "Language of the style's terms and dates (zh-CN, en-US); default: the style's."
+)
+_MARKDOWN_STYLE = Option(
+    "style",
+    "--style",
+    "post: URL line, title line and > note as in the bundled catalog; list: - [title](url) — note items.",
+    choices=("post", "list"),
+    default="post",
 )
 _COLLECTION = Option("collection", "--collection", "Name of the top collection (default: the catalog title).")
 
@@ -222,12 +250,49 @@ FORMATS: dict[str, Format] = {
             command=False,
         ),
         Format(
+            "cite",
+            "The catalog as a formatted bibliography (needs pandoc: pip install 'refexport[cite]').",
+            "refexport.formats.cite",
+            reader=None,
+            options=(_STYLE, _CITE_FORMAT, _LOCALE),
+        ),
+        Format(
+            "html",
+            "One self-contained HTML page to browse, search and cite the catalog from.",
+            "refexport.formats.html",
+            reader=None,
+            options=(_STYLE,),
+        ),
+        Format(
+            "ris",
+            "RIS for EndNote, Mendeley, NoteExpress, CNKI and Zotero.",
+            "refexport.formats.ris",
+            (".ris", ".txt"),  # EndNote, NoteExpress and CNKI save RIS as .txt too
+            _is_ris,
+        ),
+        Format(
+            "bookmarks",
+            "Browser bookmarks (Netscape bookmark file): folders, dates, tags, descriptions.",
+            "refexport.formats.bookmarks",
+            (".html", ".htm"),
+            _is_bookmarks,
+        ),
+        Format(
             "markdown",
-            "Markdown reading list.",
+            "Markdown reading list: a Jekyll post like the bundled one, or (--style list) a list.",
             "refexport.formats.markdown",
             (".md", ".markdown", ".txt"),
             None,
-            writer=None,
+            options=(_MARKDOWN_STYLE,),
+        ),
+        Format(
+            "markdown-list",
+            "Markdown reading list: `- [title](url) — note` items under the headings.",
+            "refexport.formats.markdown",
+            (),
+            None,
+            reader=None,
+            fixed={"style": "list"},
             command=False,
         ),
     )

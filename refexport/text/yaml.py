@@ -22,6 +22,9 @@ class YAMLError(ValueError):
 # the result (ours, or a writer's) expands them. Documents are refused when expanding their
 # aliases would give more than this many nodes (the blog's largest front matter has ~60).
 MAX_EXPANDED_NODES = 1_000_000
+# An anchor (`&name` after a blank or an indicator); aliases can only refer to one. Text
+# such as "Blog & Co" or "AT&T" does not match, a rare `&x` inside a quoted string costs a walk.
+_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:-])&[^\s\[\]{},]")
 
 
 def load_yaml(text: str) -> Any:
@@ -35,7 +38,8 @@ def load_yaml(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_expansion(node)
+        if _ANCHOR.search(text):  # no anchor, no alias: nothing to expand
+            _check_expansion(node)
         return loader.construct_document(node)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)

@@ -1,80 +1,66 @@
-"""Zotero RDF: the RDF/XML dialect of Zotero's own "Zotero RDF" export translator, which
-Zotero desktop imports (File > Import) with its collection tree.
+"""Zotero RDF: the RDF/XML of Zotero's own "Zotero RDF" export translator, which Zotero
+desktop imports (File > Import) with its collection tree, and which this module reads back
+(refexport's files and Zotero's own exports alike).
 
-The mapping is `refexport.zotero`'s: each record becomes the Zotero item JSON of
-`zotero.export_objects`, and this module only spells that item in RDF the way the
-translator does (`Zotero RDF.js` export, read back by `RDF.js` import in zotero/translators):
+Each record becomes the Zotero item of `items.item_of`, spelled as the translator spells it
+(`Zotero RDF.js` export; `RDF.js` import reads it): a node `#item_<key>` of the class Zotero
+gives its type (`bib:Document`, `bib:Article` …) with `z:itemType`; `dc:title`; the URL as
+`dc:identifier`/`dcterms:URI`; `dc:date`; `dcterms:dateSubmitted` (accessDate); creators as
+`bib:authors`/`bib:editors`/`bib:contributors`/`z:<type>s`, each an `rdf:Seq` of
+`foaf:Person` (a one-field name has no `foaf:givenName`); tags as `dc:subject`; Extra as
+`dc:description`; the container (`z:Website`, `z:Blog`, `z:Forum`, `bib:Journal` …) with its
+title, `dc:identifier` "DOI …"/"ISSN …"/"ISBN …", volume, issue and journal abbreviation;
+the series as `bib:Series`; the publisher as `foaf:Organization` with its place; pages,
+edition, abstract, rights, archive location, `dc:type` of the type-specific kind fields,
+the conference, the call number; every other field as `z:<field>`. Collections are
+`z:Collection` nodes with `dcterms:hasPart` pointing at sub-collections and items.
 
-- the item is a node `#item_<item key>`, typed like Zotero types it (`bib:Document` for
-  webpage/blogPost/forumPost, `bib:Article`, `bib:Book`, ...; `rdf:Description` where Zotero
-  has no class) with `z:itemType` (which the importer trusts first);
-- `dc:title`; `dc:identifier` -> `dcterms:URI` -> `rdf:value` (url); `dc:date`;
-  `dcterms:dateSubmitted` (accessDate); `dcterms:abstract` (abstractNote); `dc:subject`
-  (tags); `dc:description` (extra: `Citation Key:`, `refexport-id:` and, when needed, the
-  `refexport-data:` stash line); `dc:publisher` -> `foaf:Organization` -> `foaf:name`;
-- the container (websiteTitle, blogTitle, publicationTitle, ...) as `dcterms:isPartOf` ->
-  `z:Website` / `z:Blog` / `z:Forum` / `bib:Journal` / ... -> `dc:title`, for the types the
-  translator gives a container class; other fields as `z:<field>` (the importer copies every
-  `z:` property into the field of that name, `z:language` included);
-- creators as `bib:authors` / `bib:editors` / `bib:contributors` / `z:<type>s`, each an
-  `rdf:Seq` of `foaf:Person` with `foaf:surname` and, for two-field names, `foaf:givenName`
-  (a single-field name has no given name, which the importer turns into `fieldMode: 1`);
-- collections as `z:Collection` nodes `#collection_<collection key>` with `dc:title` and
-  `dcterms:hasPart` pointing at sub-collections and items, nested like `collection_tree`.
-
-Two refexport additions, both ignored by Zotero: `refexport:collections` on an item lists its
-collection keys in order (RDF membership is unordered, and the first one is the record's
-`collection`, the rest `also_in`), and an item without a date but with an access date gets an
-empty `dc:date`, because the importer otherwise falls back to `dcterms:dateSubmitted` for the
-date. Characters XML 1.0 cannot hold are stripped; the record fields that held them go into
-the `refexport-data` stash line with JSON `\\u` escapes, so `read(write_rdf(records))`
-gives the records back exactly.
-
-`read` parses our own files (and files of the same shape) through defusedxml.
+One addition, which Zotero's importer ignores (it copies only `z:` properties): the stash of
+a record, when its item cannot say all of it, as `refexport:stash` on the item node. An item
+without a date but with an access date gets an empty `dc:date`, because the importer
+otherwise takes the access date for the date.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from refexport import zotero
-from refexport.errors import InputError, Problem
-from refexport.fileio import XML_ILLEGAL
-from refexport.formats import ReadResult
-from refexport.model import Record
+from refexport import stash
+from refexport.formats import WriteOptions
+from refexport.formats.zotero import NOT_CITATIONS, stash_delta, top_collection
+from refexport.formats.zotero.items import (
+    collection_key,
+    collection_tree,
+    item_of,
+    record_of,
+    record_paths,
+)
+from refexport.formats.zotero.rdfread import CONTAINER_FIELD, TYPE_FIELDS, read_items
+from refexport.formats.zotero.schema import ItemType, schema
+from refexport.model import Problem, ReadResult, Record
+from refexport.text.json import compact_json
+from refexport.text.xml import XML_ILLEGAL
 
-if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-Z = "http://www.zotero.org/namespaces/export#"
-DC = "http://purl.org/dc/elements/1.1/"
-DCTERMS = "http://purl.org/dc/terms/"
-BIB = "http://purl.org/net/biblio#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-LINK = "http://purl.org/rss/1.0/modules/link/"
-PRISM = "http://prismstandard.org/namespaces/1.2/basic/"
-VCARD = "http://nwalsh.com/rdf/vCard#"
-NAMESPACE = "https://refexport.invalid/ns/zotero-rdf/1"
 PREFIXES = {
-    "rdf": RDF,
-    "z": Z,
-    "dcterms": DCTERMS,
-    "bib": BIB,
-    "foaf": FOAF,
-    "link": LINK,
-    "dc": DC,
-    "vcard": VCARD,
-    "prism": PRISM,
-    "refexport": NAMESPACE,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "z": "http://www.zotero.org/namespaces/export#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "bib": "http://purl.org/net/biblio#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "link": "http://purl.org/rss/1.0/modules/link/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "vcard": "http://nwalsh.com/rdf/vCard#",
+    "prism": "http://prismstandard.org/namespaces/1.2/basic/",
+    "refexport": "https://refexport.invalid/ns/zotero-rdf/1#",
 }
-_URI_TO_PREFIX = {uri: prefix for prefix, uri in PREFIXES.items()}
+ITEM_PREFIX = "#item_"
+COLLECTION_PREFIX = "#collection_"
 
 # Zotero item type -> (class of the item node, class of its container node), as the
 # "Zotero RDF" export translator writes them; None where it writes none.
-_TYPE_CLASSES: dict[str, tuple[str | None, str | None]] = {
+TYPE_CLASSES: dict[str, tuple[str | None, str | None]] = {
     "book": ("bib:Book", None),
     "bookSection": ("bib:BookSection", "bib:Book"),
     "journalArticle": ("bib:Article", "bib:Journal"),
@@ -109,382 +95,241 @@ _TYPE_CLASSES: dict[str, tuple[str | None, str | None]] = {
     "dictionaryEntry": (None, "bib:Book"),
     "conferencePaper": (None, "bib:Journal"),
 }
-# Creator types with a `bib:` list property; every other type is `z:<type>s`.
-_BIB_CREATOR_TYPES = ("author", "editor", "contributor")
-# Item properties written with their own RDF property (everything else is `z:<field>`).
-_OWN_PROPERTIES = frozenset(
-    {"key", "version", "itemType", "title", "url", "date", "accessDate", "abstractNote", "extra"}
-    | {"language", "creators", "tags", "collections", "relations", "deleted"}
-)
+# Fields with a property of their own on the item node (the translator's choices).
+_NODE_PROPERTIES = {
+    "title": "dc:title",
+    "accessDate": "dcterms:dateSubmitted",
+    "pages": "bib:pages",
+    "extra": "dc:description",
+    "abstractNote": "dcterms:abstract",
+    "rights": "dc:rights",
+    "edition": "prism:edition",
+    "archiveLocation": "dc:coverage",
+    "interviewMedium": "dcterms:medium",
+    "artworkMedium": "dcterms:medium",
+}
+# Fields of the container node (of the item node when the type has no container).
+_CONTAINER_PROPERTIES = {
+    "journalAbbreviation": "dcterms:alternative",
+    "volume": "prism:volume",
+    "issue": "prism:number",
+}
+_IDENTIFIERS = ("ISSN", "ISBN", "DOI")
+_SERIES_PROPERTIES = {
+    "series": "dc:title",
+    "seriesTitle": "dcterms:alternative",
+    "seriesText": "dc:description",
+    "seriesNumber": "dc:identifier",
+}
+_BIB_CREATORS = ("author", "editor", "contributor")
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-# Characters outside the XML 1.0 `Char` production: they cannot appear even as references.
-_ITEM_PREFIX = "#item_"
-_COLLECTION_PREFIX = "#collection_"
+
+def _text(value: str) -> str:
+    """Element content: XML-illegal characters dropped; `\\r` as a reference, which XML
+    parsers would otherwise turn into a line feed."""
+    value = XML_ILLEGAL.sub("", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _element(prop: str, value: str, indent: str = "        ") -> str:
+    return f"{indent}<{prop}>{_text(value)}</{prop}>"
 
 
 # --- writing -----------------------------------------------------------------------------
 
 
-def _has_illegal(value: Any) -> bool:
-    if isinstance(value, str):
-        return XML_ILLEGAL.search(value) is not None
-    if isinstance(value, dict):
-        return any(_has_illegal(k) or _has_illegal(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_illegal(v) for v in value)
-    return False
+def write(records: Sequence[Record], options: WriteOptions) -> Iterator[str]:
+    """Zotero RDF of the records and their collection tree (top collection: the `collection`
+    option, else the catalog title); the same records always give the same text."""
+    top = top_collection(options)
+    specs = collection_tree(records, top)
+    order = {spec.key: position for position, spec in enumerate(specs)}
+    # the paths as `read` gets them back: collection names go through XML too
+    path_by_key = {spec.key: tuple(XML_ILLEGAL.sub("", name) for name in spec.path) for spec in specs}
+    declarations = "\n".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in PREFIXES.items())
+    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF\n{declarations}>\n'
+    members: dict[str, list[str]] = {}
+    for record in records:
+        item = item_of(record, [collection_key(p) for p in record_paths(record, top)])
+        delta = stash_delta(record, record_of(rdf_view(item, order), path_by_key))
+        for key in item["collections"]:
+            members.setdefault(key, []).append(item["key"])
+        yield "\n".join(_item_lines(item, delta)) + "\n"
+    subcollections: dict[str | None, list[str]] = {}
+    for spec in specs:
+        subcollections.setdefault(spec.parent, []).append(f"{COLLECTION_PREFIX}{spec.key}")
+    for spec in specs:
+        lines = [
+            f'    <z:Collection rdf:about="{COLLECTION_PREFIX}{spec.key}">',
+            _element("dc:title", spec.name),
+        ]
+        children = subcollections.get(spec.key, []) + [f"{ITEM_PREFIX}{k}" for k in members.get(spec.key, [])]
+        lines += [f'        <dcterms:hasPart rdf:resource="{ref}"/>' for ref in children]
+        yield "\n".join([*lines, "    </z:Collection>"]) + "\n"
+    yield "</rdf:RDF>\n"
 
 
-def _text(value: str) -> str:
-    """Element content: XML-illegal characters stripped; `\\r` as a reference, because XML
-    parsers turn a literal carriage return into a line feed."""
-    value = XML_ILLEGAL.sub("", value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+def rdf_view(item: dict[str, Any], order: dict[str, int]) -> dict[str, Any]:
+    """The item as `read` gets it back from `_item_lines`: no XML-illegal characters, its
+    collections in document order, creators in the two shapes RDF has, no relations."""
+    view: dict[str, Any] = {}
+    for name, value in item.items():
+        if isinstance(value, str):
+            view[name] = XML_ILLEGAL.sub("", value)
+    if "edition" in view or "versionNumber" in view:  # one prism:edition: see rdfread
+        edition = view.pop("edition", None) or view.pop("versionNumber")
+        view.pop("versionNumber", None)
+        has_edition = "edition" in schema().item_types[item["itemType"]].fields
+        view["edition" if has_edition else "versionNumber"] = edition
+    view["creators"] = [_creator_view(c) for c in item["creators"]]
+    view["tags"] = [{"tag": XML_ILLEGAL.sub("", t["tag"])} for t in item["tags"]]
+    view["collections"] = sorted(item["collections"], key=lambda key: order.get(key, len(order)))
+    return view
 
 
-def _rdf_item(record: Record, top: str) -> dict[str, Any]:
-    """The Zotero item JSON of `record`; record fields holding XML-illegal characters are
-    forced into the `refexport-data` stash, with those characters as JSON `\\u` escapes."""
-    wanted = record.to_dict()
-    forced = frozenset(name for name, value in wanted.items() if _has_illegal(value))
-    item = zotero.record_to_item(record, top, always_stash=forced)
-    ours, user_text = zotero.split_extra(item["extra"])
-    if zotero.STASH_LABEL in ours:
-        # Raw illegal characters in a JSON line can only sit inside strings (json.dumps
-        # already escapes C0 controls), where `\uXXXX` means the same character.
-        ours[zotero.STASH_LABEL] = XML_ILLEGAL.sub(
-            lambda match: f"\\u{ord(match.group()):04x}", ours[zotero.STASH_LABEL]
-        )
-        item["extra"] = zotero.join_extra(ours, user_text)
-    return item
+def _creator_view(creator: dict[str, Any]) -> dict[str, str]:
+    creator_type = str(creator.get("creatorType") or "author")
+    if "name" in creator:
+        return {"creatorType": creator_type, "name": XML_ILLEGAL.sub("", str(creator["name"]))}
+    first, last = (XML_ILLEGAL.sub("", str(creator.get(k) or "")) for k in ("firstName", "lastName"))
+    return {"creatorType": creator_type, "firstName": first, "lastName": last}
 
 
-def _creator_property(creator_type: str) -> str:
-    if creator_type in _BIB_CREATOR_TYPES:
-        return f"bib:{creator_type}s"
-    return f"z:{creator_type}s"
-
-
-def _item_lines(item: dict[str, Any]) -> list[str]:
+def _item_lines(item: dict[str, Any], delta: dict[str, Any]) -> list[str]:
     item_type = item["itemType"]
-    node_class, container_class = _TYPE_CLASSES.get(item_type, (None, None))
+    spec = schema().item_types[item_type]
+    node_class, container_class = TYPE_CLASSES.get(item_type, (None, None))
     element = node_class or "rdf:Description"
-    spec = zotero.schema().item_types.get(item_type)
-    container_field = spec.field_for("publicationTitle") if spec and container_class else None
-    publisher_field = spec.field_for("publisher") if spec else None
-    lines = [
-        f'    <{element} rdf:about="{_ITEM_PREFIX}{item["key"]}">',
-        f"        <z:itemType>{_text(item_type)}</z:itemType>",
-    ]
-
-    def literal(prop: str, value: str) -> None:
-        lines.append(f"        <{prop}>{_text(value)}</{prop}>")
-
-    container_title = item.get(container_field) if container_field else None
-    if container_title:
-        title = f"<dc:title>{_text(container_title)}</dc:title>"
-        lines += [
-            "        <dcterms:isPartOf>",
-            f"            <{container_class}>{title}</{container_class}>",
-            "        </dcterms:isPartOf>",
-        ]
-    publisher = item.get(publisher_field) if publisher_field else None
-    if publisher:
-        lines += [
-            "        <dc:publisher>",
-            f"            <foaf:Organization><foaf:name>{_text(publisher)}</foaf:name></foaf:Organization>",
-            "        </dc:publisher>",
-        ]
-    creators_by_type: dict[str, list[dict[str, str]]] = {}
-    for creator in item.get("creators") or []:
-        creators_by_type.setdefault(creator.get("creatorType") or "author", []).append(creator)
-    for creator_type, creators in creators_by_type.items():
-        prop = _creator_property(creator_type)
-        lines += [f"        <{prop}>", "            <rdf:Seq>"]
-        for creator in creators:
-            if "name" in creator:
-                names = f"<foaf:surname>{_text(creator['name'])}</foaf:surname>"
-            else:
-                names = (
-                    f"<foaf:surname>{_text(creator.get('lastName') or '')}</foaf:surname>"
-                    f"<foaf:givenName>{_text(creator.get('firstName') or '')}</foaf:givenName>"
-                )
-            lines.append(f"                <rdf:li><foaf:Person>{names}</foaf:Person></rdf:li>")
-        lines += ["            </rdf:Seq>", f"        </{prop}>"]
-    for tag in item.get("tags") or []:
-        literal("dc:subject", tag["tag"])
-    if item.get("title"):
-        literal("dc:title", item["title"])
-    if item.get("abstractNote"):
-        literal("dcterms:abstract", item["abstractNote"])
-    if item.get("url"):
-        lines += [
-            "        <dc:identifier>",
-            f"            <dcterms:URI><rdf:value>{_text(item['url'])}</rdf:value></dcterms:URI>",
-            "        </dc:identifier>",
-        ]
-    if item.get("date"):
-        literal("dc:date", item["date"])
-    elif item.get("accessDate"):
-        lines.append("        <dc:date></dc:date>")  # keeps Zotero from using the access date as date
-    if item.get("accessDate"):
-        literal("dcterms:dateSubmitted", item["accessDate"])
-    if item.get("language"):
-        literal("z:language", item["language"])
-    for field_name, value in item.items():
-        if field_name in _OWN_PROPERTIES or field_name in (container_field, publisher_field):
-            continue
-        if isinstance(value, str) and value and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", field_name):
-            literal(f"z:{field_name}", value)
-    if item.get("extra"):
-        literal("dc:description", item["extra"])
-    if item.get("collections"):
-        literal("refexport:collections", " ".join(item["collections"]))
+    lines = [f'    <{element} rdf:about="{ITEM_PREFIX}{item["key"]}">', _element("z:itemType", item_type)]
+    fields = {k: v for k, v in item.items() if isinstance(v, str) and k not in ("key", "itemType")}
+    lines += _container_lines(fields, spec, container_class)
+    lines += _series_lines(fields)
+    lines += _publisher_lines(fields, spec)
+    lines += _creator_lines(item["creators"])
+    lines += [_element("dc:subject", tag["tag"]) for tag in item["tags"]]
+    lines += _node_lines(fields, spec)
+    if delta:
+        # Raw XML-illegal characters can only sit inside JSON strings, where `\\uXXXX` is the same.
+        encoded = XML_ILLEGAL.sub(lambda m: f"\\u{ord(m.group()):04x}", compact_json(delta))
+        lines.append(_element(f"{stash.NAME}:stash", encoded))
     lines.append(f"    </{element}>")
     return lines
 
 
-def _collection_lines(records: Sequence[Record], items: list[dict[str, Any]], top: str) -> list[str]:
-    specs = zotero.collection_tree(records, top)
-    children: dict[str | None, list[str]] = {}
-    for spec in specs:
-        children.setdefault(spec.parent, []).append(f"{_COLLECTION_PREFIX}{spec.key}")
-    for item in items:
-        for key in item.get("collections") or []:
-            children.setdefault(key, []).append(f"{_ITEM_PREFIX}{item['key']}")
-    lines: list[str] = []
-    for spec in specs:
-        lines += [
-            f'    <z:Collection rdf:about="{_COLLECTION_PREFIX}{spec.key}">',
-            f"        <dc:title>{_text(spec.name)}</dc:title>",
-        ]
-        lines += [f'        <dcterms:hasPart rdf:resource="{ref}"/>' for ref in children.get(spec.key, [])]
-        lines.append("    </z:Collection>")
+def _container_lines(fields: dict[str, str], spec: ItemType, container_class: str | None) -> list[str]:
+    """The container node's properties (on the item node when the type has no container)."""
+    props = [("dc:identifier", f"{name} {fields.pop(name)}") for name in _IDENTIFIERS if name in fields]
+    props += [(prop, fields.pop(name)) for name, prop in _CONTAINER_PROPERTIES.items() if name in fields]
+    container_field = spec.variable_field.get(CONTAINER_FIELD)
+    if container_class is None:
+        return [_element(prop, value) for prop, value in props]
+    if container_field in fields:
+        props.insert(0, ("dc:title", fields.pop(container_field)))
+    if not props:
+        return []
+    inner = [_element(prop, value, "                ") for prop, value in props]
+    return [
+        "        <dcterms:isPartOf>",
+        f"            <{container_class}>",
+        *inner,
+        f"            </{container_class}>",
+        "        </dcterms:isPartOf>",
+    ]
+
+
+def _series_lines(fields: dict[str, str]) -> list[str]:
+    props = [(prop, fields.pop(name)) for name, prop in _SERIES_PROPERTIES.items() if name in fields]
+    if not props:
+        return []
+    inner = "".join(f"<{prop}>{_text(value)}</{prop}>" for prop, value in props)
+    return [f"        <dcterms:isPartOf><bib:Series>{inner}</bib:Series></dcterms:isPartOf>"]
+
+
+def _publisher_lines(fields: dict[str, str], spec: ItemType) -> list[str]:
+    publisher_field = spec.field_for("publisher")
+    inner = ""
+    if publisher_field in fields:
+        inner += f"<foaf:name>{_text(fields.pop(publisher_field))}</foaf:name>"
+    if "place" in fields:
+        place = _text(fields.pop("place"))
+        inner += (
+            f"<vcard:adr><vcard:Address><vcard:locality>{place}</vcard:locality></vcard:Address></vcard:adr>"
+        )
+    if not inner:
+        return []
+    return [f"        <dc:publisher><foaf:Organization>{inner}</foaf:Organization></dc:publisher>"]
+
+
+def _creator_lines(creators: list[dict[str, Any]]) -> list[str]:
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for creator in creators:
+        by_type.setdefault(str(creator.get("creatorType") or "author"), []).append(creator)
+    lines = []
+    for creator_type, group in by_type.items():
+        prop = f"bib:{creator_type}s" if creator_type in _BIB_CREATORS else f"z:{creator_type}s"
+        lines += [f"        <{prop}>", "            <rdf:Seq>"]
+        for creator in group:
+            view = _creator_view(creator)
+            if "name" in view:
+                names = f"<foaf:surname>{_text(view['name'])}</foaf:surname>"
+            else:
+                names = (
+                    f"<foaf:surname>{_text(view['lastName'])}</foaf:surname>"
+                    f"<foaf:givenName>{_text(view['firstName'])}</foaf:givenName>"
+                )
+            lines.append(f"                <rdf:li><foaf:Person>{names}</foaf:Person></rdf:li>")
+        lines += ["            </rdf:Seq>", f"        </{prop}>"]
     return lines
 
 
-def write_rdf(records: Sequence[Record], top_collection: str) -> str:
-    """Zotero RDF (RDF/XML, UTF-8) of the records and their collection tree under
-    `top_collection`; the same records always give the same text."""
-    items = [_rdf_item(record, top_collection) for record in records]
-    declarations = "\n".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in PREFIXES.items())
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f"<rdf:RDF\n{declarations}>"]
-    for item in items:
-        lines += _item_lines(item)
-    lines += _collection_lines(records, items, top_collection)
-    lines.append("</rdf:RDF>")
-    return "\n".join(lines) + "\n"
+def _node_lines(fields: dict[str, str], spec: ItemType) -> list[str]:
+    lines = []
+    if "url" in fields:
+        url = _text(fields.pop("url"))
+        lines.append(
+            f"        <dc:identifier><dcterms:URI><rdf:value>{url}</rdf:value></dcterms:URI></dc:identifier>"
+        )
+    date_field = spec.field_for("date") or "date"
+    if date_field in fields:
+        lines.append(_element("dc:date", fields.pop(date_field)))
+    elif "accessDate" in fields:
+        lines.append("        <dc:date></dc:date>")  # keeps Zotero from taking the access date as date
+    if "conferenceName" in fields:
+        title = _text(fields.pop("conferenceName"))
+        conference = f"<bib:Conference><dc:title>{title}</dc:title></bib:Conference>"
+        lines.append(f"        <bib:presentedAt>{conference}</bib:presentedAt>")
+    if "callNumber" in fields:
+        value = _text(fields.pop("callNumber"))
+        lines.append(
+            f"        <dc:subject><dcterms:LCC><rdf:value>{value}</rdf:value></dcterms:LCC></dc:subject>"
+        )
+    for name in list(fields):
+        if name in _NODE_PROPERTIES:
+            lines.append(_element(_NODE_PROPERTIES[name], fields.pop(name)))
+        elif name in TYPE_FIELDS:
+            lines.append(_element("dc:type", fields.pop(name)))
+    lines += [_element(f"z:{name}", value) for name, value in fields.items() if _FIELD_NAME.fullmatch(name)]
+    return lines
 
 
 # --- reading -----------------------------------------------------------------------------
 
 
-def _name(element: Element) -> str:
-    """`prefix:local` for a tag in a namespace we know, else the `{uri}local` tag itself."""
-    tag = element.tag
-    if tag.startswith("{"):
-        uri, _, local = tag[1:].partition("}")
-        prefix = _URI_TO_PREFIX.get(uri)
-        if prefix:
-            return f"{prefix}:{local}"
-    return tag
-
-
-_ABOUT = f"{{{RDF}}}about"
-_RESOURCE = f"{{{RDF}}}resource"
-
-
-def _node_type(node: Element) -> str | None:
-    """The node's class: its element name, or its `rdf:type` for `rdf:Description`."""
-    name = _name(node)
-    if name != "rdf:Description":
-        return name
-    for prop in node:
-        if _name(prop) == "rdf:type":
-            uri = prop.get(_RESOURCE) or ""
-            for prefix_uri, prefix in _URI_TO_PREFIX.items():
-                if uri.startswith(prefix_uri):
-                    return f"{prefix}:{uri[len(prefix_uri):]}"
-            return uri
-    return None
-
-
-def _literal(prop: Element) -> str:
-    return prop.text or ""
-
-
-def _nested(prop: Element) -> Element | None:
-    return prop[0] if len(prop) else None
-
-
-def _child_literal(node: Element | None, wanted: str) -> str | None:
-    if node is None:
-        return None
-    for prop in node:
-        if _name(prop) == wanted:
-            return _literal(prop)
-    return None
-
-
-def _creators(prop: Element, creator_type: str) -> Iterator[dict[str, str]]:
-    seq = _nested(prop)
-    members = [li for li in seq] if seq is not None and _node_type(seq) == "rdf:Seq" else []
-    for li in members:
-        person = _nested(li)
-        if person is None:
-            continue
-        surname = _child_literal(person, "foaf:surname")
-        given = _child_literal(person, "foaf:givenName")
-        if given is None:
-            given = _child_literal(person, "foaf:givenname")
-        if given is None:
-            yield {"creatorType": creator_type, "name": surname or ""}
-        else:
-            yield {"creatorType": creator_type, "firstName": given, "lastName": surname or ""}
-
-
-def _node_to_item(node: Element) -> dict[str, Any]:
-    """Item JSON from an item node, the inverse of `_item_lines`. ValueError if malformed."""
-    about = node.get(_ABOUT) or ""
-    item_type = _child_literal(node, "z:itemType")
-    if not item_type:
-        raise ValueError("no z:itemType")
-    spec = zotero.schema().item_types.get(item_type)
-    container_field = spec.field_for("publicationTitle") if spec else None
-    publisher_field = spec.field_for("publisher") if spec else None
-    item: dict[str, Any] = {
-        "key": about.rpartition(_ITEM_PREFIX)[2] if _ITEM_PREFIX in about else about,
-        "itemType": item_type,
-        "creators": [],
-        "tags": [],
-    }
-    for prop in node:
-        name = _name(prop)
-        if name in ("bib:authors", "bib:editors", "bib:contributors"):
-            item["creators"] += _creators(prop, name[4:-1])
-        elif name == "dcterms:isPartOf":
-            title = _child_literal(_nested(prop), "dc:title")
-            if title is not None and container_field:
-                item[container_field] = title
-        elif name == "dc:publisher":
-            publisher = _nested(prop)
-            value = _child_literal(publisher, "foaf:name") if publisher is not None else _literal(prop)
-            if value is not None and publisher_field:
-                item[publisher_field] = value
-        elif name == "dc:subject" and not len(prop):
-            item["tags"].append({"tag": _literal(prop)})
-        elif name == "dc:identifier":
-            uri = _nested(prop)
-            if uri is not None and _node_type(uri) == "dcterms:URI":
-                item["url"] = _child_literal(uri, "rdf:value") or ""
-        elif name == "refexport:collections":
-            item["collections"] = _literal(prop).split()
-        elif name.startswith("z:") and name != "z:itemType":
-            field_name = name[2:]
-            if len(prop) and field_name.endswith("s"):
-                item["creators"] += _creators(prop, field_name[:-1])
-            else:
-                item[field_name] = _literal(prop)
-        else:
-            simple = {
-                "dc:title": "title",
-                "dcterms:abstract": "abstractNote",
-                "dc:date": "date",
-                "dcterms:dateSubmitted": "accessDate",
-                "dc:description": "extra",
-                "dc:language": "language",
-            }.get(name)
-            if simple and _literal(prop):
-                item[simple] = _literal(prop)
-    return item
-
-
-def _parse(data: bytes, name: str) -> Element:
-    from xml.etree.ElementTree import ParseError
-
-    import defusedxml.ElementTree
-    from defusedxml import DefusedXmlException
-
-    try:
-        root = defusedxml.ElementTree.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as error:
-        message = f"refused: XML with a DTD, entities or external references ({error})"
-        raise InputError(name, None, message) from None
-    except ParseError as error:
-        line = error.position[0] if error.position else None
-        raise InputError(name, line, f"not well-formed XML: {error}") from None
-    if _name(root) != "rdf:RDF":
-        raise InputError(name, None, f"not RDF/XML: the root element is <{root.tag}>, not <rdf:RDF>")
-    return root
-
-
-def _collections(nodes: list[Element]) -> tuple[dict[str, tuple[str, ...]], dict[str, list[str]], str | None]:
-    """Collection paths by key, item keys by collection key (document order), and the
-    name of the single top collection (None when there are several or none)."""
-    by_ref: dict[str, Element] = {node.get(_ABOUT) or "": node for node in nodes}
-    parent: dict[str, str] = {}
-    members: dict[str, list[str]] = {}
-    for ref, node in by_ref.items():
-        for prop in node:
-            target = prop.get(_RESOURCE) or ""
-            if _name(prop) != "dcterms:hasPart":
-                continue
-            if target in by_ref:
-                parent.setdefault(target, ref)
-            elif target.startswith(_ITEM_PREFIX) or _ITEM_PREFIX in target:
-                members.setdefault(ref, []).append(target.rpartition(_ITEM_PREFIX)[2])
-    paths: dict[str, tuple[str, ...]] = {}
-    for ref in by_ref:
-        path: list[str] = []
-        seen: set[str] = set()
-        current: str | None = ref
-        while current is not None and current not in seen:
-            seen.add(current)
-            path.insert(0, _child_literal(by_ref[current], "dc:title") or "")
-            current = parent.get(current)
-        paths[ref] = tuple(path)
-
-    def key(ref: str) -> str:
-        return ref.rpartition(_COLLECTION_PREFIX)[2] if _COLLECTION_PREFIX in ref else ref
-
-    tops = [ref for ref in by_ref if ref not in parent]
-    title = _child_literal(by_ref[tops[0]], "dc:title") if len(tops) == 1 else None
-    return (
-        {key(ref): path for ref, path in paths.items()},
-        {key(ref): items for ref, items in members.items()},
-        title,
-    )
-
-
 def read(data: bytes, name: str) -> ReadResult:
-    """Read Zotero RDF written by `write_rdf` (or of the same shape): items become records,
-    collection membership their `collection`/`also_in`. Bad items become problems."""
-    root = _parse(data, name)
-    collection_nodes = [node for node in root if _node_type(node) in ("z:Collection", "bib:Collection")]
-    path_by_key, members, title = _collections(collection_nodes)
-    collections_of: dict[str, list[str]] = {}
-    for collection_key, item_keys in members.items():
-        for item_key in item_keys:
-            collections_of.setdefault(item_key, []).append(collection_key)
-    result = ReadResult(title=title)
-    collection_ids = {id(node) for node in collection_nodes}
-    other_nodes = [node for node in root if id(node) not in collection_ids]
-    for index, node in enumerate(other_nodes, start=1):
-        where = f"item {index}"
-        if _child_literal(node, "z:itemType") is None:
-            result.problems.append(Problem(name, where, "not a Zotero item (no z:itemType)"))
+    """Read Zotero RDF (refexport's, or Zotero's own export): items become records, their
+    collections `collection`/`also_in`. Notes, attachments and bad items become problems."""
+    result = ReadResult()
+    found = read_items(data, name)
+    result.title = found.title
+    result.problems.extend(found.problems)
+    for label, item, kept in found.items:
+        if item["itemType"] in NOT_CITATIONS:
+            result.problems.append(Problem(name, label, f"skipped a {item['itemType']} (not a citation)"))
             continue
         try:
-            item = _node_to_item(node)
-            if item["itemType"] in ("note", "attachment", "annotation"):
-                result.problems.append(Problem(name, where, f"skipped a {item['itemType']} (not a citation)"))
-                continue
-            # Membership from the collections; our own order hint, when it names the same set, wins.
-            member_of = collections_of.get(item["key"], [])
-            hinted = item.get("collections")
-            same_set = hinted is not None and set(hinted) == set(member_of)
-            item["collections"] = hinted if same_set else member_of
-            result.records.append(zotero.item_to_record(item, path_by_key))
-        except (ValueError, TypeError, KeyError) as error:
-            result.problems.append(Problem(name, where, f"bad item: {error}"))
+            record = record_of(item, found.paths)
+            result.records.append(stash.apply(record, stash.decode(kept)) if kept else record)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+            result.problems.append(Problem(name, label, f"bad item: {error}"))
     return result

@@ -1,0 +1,150 @@
+"""CSL-JSON: the input of citeproc-js, citeproc-py, pandoc and Zotero's CSL JSON importer.
+
+Writing: a top-level array, one item per record, every item valid against the official
+CSL 1.0.2 schema (`csl-data.json`), one variable per line. Reading: an array of items (or
+one item); a bad item is reported with its index and the others are kept; what is no JSON
+at all, or nested beyond reason, refuses the whole file in one line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import orjson
+
+from refexport.errors import InputError
+from refexport.fileio import decode_text
+from refexport.formats import WriteOptions, where
+from refexport.formats.csl.mapping import from_item, to_item
+from refexport.formats.csl.problems import HugeNumber, InexactNumberError, ItemError, json_type
+from refexport.model import Problem, ReadResult, Record
+from refexport.text.json import compact_json
+
+# Python refuses to turn more than this many digits into an int (sys.int_info); orjson
+# refuses integers beyond 64 bits. Longer numbers are kept as their length and reported.
+_MAX_INT_DIGITS = 4300
+
+
+def items(records: Sequence[Record], *, stash: bool = True) -> list[dict[str, Any]]:
+    """The CSL-JSON items for `records` (JSON-ready dicts, in order), as `write` writes
+    them: for the `cite` command, the HTML page, citeproc processors. With `stash=False`
+    the items carry no `custom.refexport` (what a processor needs, and nothing more)."""
+    return [to_item(record, with_stash=stash) for record in records]
+
+
+def write(records: Sequence[Record], options: WriteOptions) -> Iterator[str]:
+    """A JSON array, UTF-8, two-space indent, one variable per line (names, dates and the
+    stash on one line each), yielded item by item."""
+    if not records:
+        yield "[]\n"
+        return
+    separator = "[\n  "
+    for record in records:
+        try:
+            item = to_item(record)
+            text = _item_json(item)
+        except (TypeError, ValueError) as error:
+            options.skipped.append(where(record, f"cannot write CSL-JSON: {error}"))
+            continue
+        yield separator + text
+        separator = ",\n  "
+    yield "\n]\n" if separator != "[\n  " else "[]\n"
+
+
+def _item_json(item: dict[str, Any]) -> str:
+    """`{` + one `"variable": value` per line + `}`, values in compact JSON (orjson)."""
+    dumps = orjson.dumps
+    lines = [f"{dumps(key).decode()}: {dumps(value).decode()}" for key, value in item.items()]
+    return "{\n    " + ",\n    ".join(lines) + "\n  }"
+
+
+def read(data: bytes, name: str) -> ReadResult:
+    """Read CSL-JSON (an array of items, or one item). Bad items become problems naming the
+    item (`refs.json: item 3 (smith2020): …`); the rest is kept."""
+    try:
+        return read_items(_items(_parse(data, name), name), name, guard_note=True)
+    except InexactNumberError:  # orjson reads integers beyond 64 bits as floats
+        return read_items(_items(_parse_with_big_numbers(data, name), name), name, guard_note=True)
+
+
+def _items(parsed: Any, name: str) -> list[Any]:
+    if isinstance(parsed, dict):
+        return [parsed]
+    if not isinstance(parsed, list):
+        raise InputError(name, None, f"expected an array of CSL items, found {json_type(parsed)}")
+    return parsed
+
+
+def _parse(data: bytes, name: str) -> Any:
+    encoding = json.detect_encoding(data)
+    if encoding != "utf-8" or data.startswith(b"\xef\xbb\xbf"):
+        data = decode_text(data, name, "utf-8-sig" if encoding == "utf-8" else encoding).encode("utf-8")
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        message = str(error)
+        if "recursion" in message or "depth" in message:
+            raise InputError(name, error.lineno, "JSON nested too deeply (more than 1,024 levels)") from None
+        if "utf-8" in message.lower():
+            decode_text(data, name)  # refuses naming the line of the bad byte
+        if "number" in message or "integer" in message:
+            return _parse_with_big_numbers(data, name)
+        raise _json_error(name, data, error) from None
+
+
+def _parse_with_big_numbers(data: bytes, name: str) -> Any:
+    """The standard library's parser, which calls us for every integer: those beyond what
+    Python converts become `HugeNumber`s (reported with their item), not a refusal."""
+
+    def parse_int(text: str) -> int | HugeNumber:
+        return int(text) if len(text) <= _MAX_INT_DIGITS else HugeNumber(len(text.lstrip("-")))
+
+    try:
+        return json.loads(decode_text(data, name), parse_int=parse_int)
+    except json.JSONDecodeError as error:
+        raise _json_error(name, data, error) from None
+    except RecursionError:
+        raise InputError(name, None, "JSON nested too deeply") from None
+
+
+def _json_error(name: str, data: bytes, error: json.JSONDecodeError) -> InputError:
+    line = data[: error.pos].count(b"\n") + 1 if isinstance(error.pos, int) else error.lineno
+    message = error.msg.split(":")[0] if error.msg else "not valid JSON"
+    return InputError(name, line, f"not valid JSON: {message}")
+
+
+def read_items(parsed: list[Any], name: str, guard_note: bool) -> ReadResult:
+    """Records from a list of CSL items (the YAML reader shares this)."""
+    result = ReadResult()
+    seen: dict[str, str] = {}
+    for index, item in enumerate(parsed, start=1):
+        if not isinstance(item, dict):
+            message = f"expected an object, found {json_type(item)}"
+            result.problems.append(Problem(name, f"item {index}", message))
+            continue
+        label = _label(item, index)
+        try:
+            record = from_item(item, index, guard_note)
+        except ItemError as error:
+            result.problems.append(Problem(name, label, str(error)))
+            continue
+        folded = record.key.casefold()
+        if folded in seen:
+            message = f"id {record.key!r} repeats {seen[folded]!r} (CSL ids are case-insensitive); skipped"
+            result.problems.append(Problem(name, label, message))
+            continue
+        seen[folded] = record.key
+        result.records.append(record)
+    return result
+
+
+def _label(item: dict[str, Any], index: int) -> str:
+    item_id = item.get("id")
+    if isinstance(item_id, str) and item_id:
+        shown = item_id if len(item_id) <= 60 else item_id[:57] + "…"
+        return f"item {index} ({compact_json(shown)[1:-1]})"
+    if isinstance(item_id, int) and not isinstance(item_id, bool):
+        return f"item {index} ({item_id})"
+    return f"item {index}"
