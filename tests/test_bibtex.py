@@ -124,6 +124,43 @@ def test_round_trip_samples(make: object, dialect: str) -> None:
     assert [r.to_dict() for r in back] == [r.to_dict() for r in records]
 
 
+_TITLE_TOKENS = st.sampled_from(
+    [
+        "a", "study", "of", "the", "Cu", "DNA", "Nature", "iPhone", "x-ray", "3D", "’s", ":", "Über",
+        "<i>Nature</i>", "<sub>2</sub>", '<span class="nocase">DNA</span>',
+        '<span class="nocase">big data</span>', '<span class="nocase"><span class="nocase">X</span></span>',
+        '<span style="font-variant:small-caps;">Abc</span>', "<b>bold words</b>",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_TITLE_TOKENS, st.sampled_from([" ", "", ", "])), min_size=1, max_size=8),
+    st.sampled_from(["title", "container-title"]),
+    st.sampled_from(DIALECTS),
+)
+def test_english_titles_with_capitals_and_nocase_spans_round_trip(
+    tokens: list[tuple[str, str]], variable: str, dialect: str
+) -> None:
+    """The capitals of a sentence-case English title are protected with braces (so that
+    BibTeX styles and pandoc keep them) and read back as the title was."""
+    title = "".join(token + sep for token, sep in tokens).strip(" ,")
+    record = Record(key="k", type="chapter", variables={variable: title, "language": "en"})
+    record.id = record_id(None, "k")
+    assert read_text(write_text([record], dialect)) == [record]
+
+
+def test_capitals_of_sentence_case_english_titles_are_protected() -> None:
+    record = sample_records()[4]  # `A study of Cu<sub>2</sub>O in <i>Nature</i>: the … DNA … case`
+    fields = fields_of(write_text([record], "biblatex"))[record.key]
+    assert fields["title"] == r"A study of {Cu}\textsubscript{2}{O} in \textit{{Nature}}: the {{DNA}} case"
+    title_case = Record(key="t", variables={"title": "A Study of Things", "language": "en"})
+    assert fields_of(write_text([title_case], "bibtex"))["t"]["title"] == "A Study of Things"
+    unknown = Record(key="u", variables={"title": "A study of DNA"})  # no language: as it is
+    assert fields_of(write_text([unknown], "bibtex"))["u"]["title"] == "A study of DNA"
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_a_record_that_maps_exactly_carries_only_bookkeeping(dialect: str) -> None:
     """The journal article of the samples: every variable native, the stash holds only
@@ -176,7 +213,8 @@ def test_the_issues_article_is_native_in_both_dialects() -> None:
         assert (fields["volume"], fields["number"], fields["pages"]) == ("581", "7", "100--110")
         assert (fields["doi"], fields["issn"]) == ("10.1038/xyz", "0028-0836")
         assert fields["editor"] == "Doe, Jane"
-        assert fields["title"] == r"A study of Cu\textsubscript{2}O in \textit{Nature}: the {DNA} case"
+        # capitals protected (a sentence-case English title); the record's own nocase span doubled
+        assert fields["title"] == r"A study of {Cu}\textsubscript{2}{O} in \textit{{Nature}}: the {{DNA}} case"
         assert fields["author"].startswith("Smith, John and van den Heuvel, Charles and {World Health")
 
 

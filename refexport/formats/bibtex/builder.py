@@ -11,6 +11,7 @@ from refexport.formats.bibtex import tables as t
 from refexport.formats.bibtex.dates import format_edtf, month_macro, parse_year
 from refexport.formats.bibtex.entry import CUSTOM
 from refexport.formats.bibtex.fields import (
+    PROTECTED_FIELDS,
     balanced_raw,
     container_field,
     eprint_url,
@@ -21,11 +22,15 @@ from refexport.formats.bibtex.fields import (
     langid_of,
     parse_keywords,
     place_field,
+    protect_capitals,
+    protects_case,
     publisher_field,
     reads_as,
     same_date,
     split_off,
     title_braces,
+    title_text,
+    unprotect_capitals,
     url_in_howpublished,
     writer_entry_type,
 )
@@ -157,13 +162,17 @@ class Builder:
         if self.custom:
             value = self.split_joined(value, _SUBTITLES.get(field, extras), parts)
         raw = self.custom.get(field)
-        if raw is not None and reads_as(raw, field, value, self.record.language):
+        alone = not parts and (variable, field) in PROTECTED_FIELDS
+        if raw is not None and reads_as(raw, field, value, self.record.language, alone):
             written: tuple[str, bool] = (raw, False)
             kept = True
         else:
-            latex, exact = from_csl(value)
-            if protect and field == "title" and title_braces(value, self.record.language, self.dialect):
-                latex = "{" + latex + "}"
+            latex, exact = from_csl(self.protected(field, variable, value, alone=not parts))
+            if protect and field == "title":
+                if title_braces(value, self.record.language, self.dialect):
+                    latex = "{" + latex + "}"
+                elif title_text(latex, self.record.language)[0] is not None:
+                    exact = False  # one nocase span, all of the title: read as the writer's braces
             written = (latex, exact)
         if self.put(field, *written, kept=kept):
             self.used.add(variable)
@@ -171,6 +180,16 @@ class Builder:
             for extra, extra_raw in parts:
                 self.put(extra, extra_raw, exact=False, kept=True)
                 self.custom.pop(extra, None)
+
+    def protected(self, field: str, variable: str, value: str, alone: bool) -> str:
+        """`value` with the capitals of a sentence-case English title protected (see
+        `fields.protect_capitals`); marked inexact when the reader would not read it back."""
+        if (variable, field) not in PROTECTED_FIELDS or not alone or not protects_case(self.record.language):
+            return value
+        written = protect_capitals(value)
+        if "nocase" in value and unprotect_capitals(written) != value:
+            self.exact = False
+        return written
 
     def split_joined(self, value: str, extras: tuple[str, ...], parts: list[tuple[str, str]]) -> str:
         """`value` without the subtitle and addon the reader joined to it (customs say which),

@@ -31,8 +31,11 @@ from refexport.formats.bibtex.fields import (
     langid_of,
     parse_keywords,
     place_field,
+    protect_capitals,
+    protects_case,
     publisher_field,
     title_text,
+    unprotect_capitals,
     url_in_howpublished,
     writer_entry_type,
 )
@@ -253,7 +256,7 @@ def _titles(entry: _Entry) -> None:
     if "title" in fields:
         _title(entry)
     if entry_type in t.CHAPTER_LIKE and "booktitle" in fields:
-        _joined(entry, "container-title", "booktitle", ("booksubtitle", "booktitleaddon"))
+        _joined(entry, "container-title", "booktitle", ("booksubtitle", "booktitleaddon"), protected=True)
     for field in ("journaltitle", "journal"):
         if field in fields:
             entry.came_from("container-title", field, container_field(entry_type, entry.dialect))
@@ -267,17 +270,20 @@ def _title(entry: _Entry) -> None:
     raw = entry.fields["title"]
     whole, lossy = title_text(raw, entry.record.language)
     if whole is None:
-        _joined(entry, "title", "title", ("subtitle", "titleaddon"))
+        _joined(entry, "title", "title", ("subtitle", "titleaddon"), protected=True)
         return
     entry.fields["title"] = whole
-    _joined(entry, "title", "title", ("subtitle", "titleaddon"))
+    _joined(entry, "title", "title", ("subtitle", "titleaddon"), protected=True)
     if lossy:
         entry.keep("title", raw)
 
 
-def _joined(entry: _Entry, variable: str, main: str, extras: tuple[str, ...]) -> None:
+def _joined(
+    entry: _Entry, variable: str, main: str, extras: tuple[str, ...], protected: bool = False
+) -> None:
     """`main` (+ its subtitle and addon, joined as pandoc's `concatWith` does) into
-    `variable`; the extras are kept as written too, so the writer can split them off."""
+    `variable`; the extras are kept as written too, so the writer can split them off.
+    `protected`: a title whose capitals the writer protects (`fields.protect_capitals`)."""
     if variable in entry.record.variables:
         return
     raw = entry.pop(main)
@@ -286,6 +292,7 @@ def _joined(entry: _Entry, variable: str, main: str, extras: tuple[str, ...]) ->
     value, lossy = to_csl(raw)
     if lossy:
         entry.keep(main, raw)
+    alone = True
     for extra, separator in zip(extras, (":", "."), strict=False):
         extra_raw = entry.pop(extra)
         if extra_raw is None:
@@ -293,6 +300,13 @@ def _joined(entry: _Entry, variable: str, main: str, extras: tuple[str, ...]) ->
         extra_value, _ = to_csl(extra_raw)
         value = join_text(value, extra_value, separator)
         entry.keep(extra, extra_raw)
+        alone = False
+    if protected and alone and protects_case(entry.record.language):
+        plain = unprotect_capitals(value)
+        if plain != value:
+            value = plain  # the writer's protection of capitals, read back
+        elif protect_capitals(value) != value:
+            entry.keep(main, raw)  # capitals left to the style: the writer would protect them
     entry.put(variable, value)
 
 

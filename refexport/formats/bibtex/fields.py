@@ -39,6 +39,84 @@ def is_english(language: str | None) -> bool:
     return bool(language) and str(language).lower().split("-")[0] == "en"
 
 
+# ---- capitals of sentence-case titles
+
+# Title fields whose capitals the writer protects: BibTeX styles lower-case a `title`, and
+# pandoc (like biblatex's \MakeSentenceCase) sentence-cases `title` and `booktitle`.
+# (variable, field) pairs.
+PROTECTED_FIELDS = frozenset({("title", "title"), ("container-title", "booktitle")})
+_TAG = re.compile(r"(<[^<>]*>)")
+_PUNCTUATION = ".,:;!?()[]'\"’‘“”"
+_WORD_RUN = re.compile(r"[^\W_]+")
+_NOCASE = '<span class="nocase">'
+_NOCASE_WORD = re.compile(r'<span class="nocase">([^\W_]+)</span>')
+# Words English title case leaves in lower case (CSL's list, Chicago's prepositions).
+_MINOR_WORDS = frozenset(
+    "a an and as at but by down for from in into nor of on onto or over per so than the till to "
+    "up upon via vs v with yet".split()
+)
+
+
+def protects_case(language: str | None) -> bool:
+    """Whether the writer protects the capitals of titles in this language: English. (A
+    title in no known language is left to the style as it is written: most .bib files say
+    no language, and their titles would all need remembering as written.)"""
+    return is_english(language)
+
+
+def _sentence_case(visible: str) -> bool:
+    """A word title case would capitalise is in lower case (`A study of DNA`, not `A Study
+    of DNA`). Words as `title_braces` counts them, so that a title is protected word by word
+    or whole (one with no word in lower case), never both."""
+    for word in _WORD.findall(visible):
+        if word[0].islower() and word.lower() == word and word.strip(_PUNCTUATION) not in _MINOR_WORDS:
+            return True
+    return False
+
+
+def protect_capitals(value: str) -> str:
+    """A sentence-case title with each word that has a capital (but for the title's first
+    letter) in a nocase span, which the writer writes as braces (`A study of {Cu}\\textsubscript
+    {2}{O} in \\textit{{Nature}}`, as citation-js and BBT write it): BibTeX styles and pandoc
+    then keep its case. A one-word nocase span of the value's own gets a second one (`{{DNA}}`),
+    so that the reader tells it from the writer's. Other titles as they are."""
+    pieces = _TAG.split(value)
+    if not _sentence_case("".join(pieces[0::2])):
+        return value
+    pieces = _TAG.split(_NOCASE_WORD.sub(_NOCASE + _NOCASE + r"\1</span></span>", value))
+    out: list[str] = []
+    seen = 0
+    open_spans: list[bool] = []  # for each open <span>: whether it is a nocase span
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            if piece.startswith("<span"):
+                open_spans.append(piece == _NOCASE)
+            elif piece == "</span>" and open_spans:
+                open_spans.pop()
+            out.append(piece)
+            continue
+        if not any(open_spans):
+
+            def wrap(match: re.Match[str], start: int = seen) -> str:
+                word = match.group()
+                checked = word[1:] if start + match.start() == 0 else word
+                return _NOCASE + word + "</span>" if any(ch.isupper() for ch in checked) else word
+
+            piece = _WORD_RUN.sub(wrap, piece)
+        out.append(piece)
+        seen += len(pieces[index])
+    return "".join(out)
+
+
+def unprotect_capitals(value: str) -> str:
+    """The title `protect_capitals` made `value` of (the reader's side): one nocase span
+    less around each word, when the writer puts exactly these back; else `value` itself."""
+    if "nocase" not in value:
+        return value
+    plain = _NOCASE_WORD.sub(r"\1", value)
+    return plain if plain != value and protect_capitals(plain) == value else value
+
+
 def title_text(raw: str, language: str | None) -> tuple[str | None, bool]:
     """A title wholly in one more brace pair (`{{…}}`): case protection of the whole title,
     read as no protection when CSL needs none (a non-English title, or one without a word
@@ -251,13 +329,17 @@ def fits(entry_type: str, record: Record) -> bool:
     return csl_type == record.type
 
 
-def reads_as(raw: str, field: str, value: str, language: str | None) -> bool:
-    """Whether the reader reads `raw` in `field` as `value`."""
+def reads_as(raw: str, field: str, value: str, language: str | None, protected: bool = False) -> bool:
+    """Whether the reader reads `raw` in `field` as `value` (`protected`: a title whose
+    capitals the writer protects, without a subtitle)."""
     if field == "title":
         whole, _ = title_text(raw, language)
         if whole is not None:
             raw = whole
-    return to_csl(raw)[0] == value
+    read = to_csl(raw)[0]
+    if protected and protects_case(language):
+        read = unprotect_capitals(read)
+    return read == value
 
 
 def split_off(value: str, extra: str, separator: str) -> str | None:
