@@ -214,7 +214,8 @@ def test_the_issues_article_is_native_in_both_dialects() -> None:
         assert (fields["doi"], fields["issn"]) == ("10.1038/xyz", "0028-0836")
         assert fields["editor"] == "Doe, Jane"
         # capitals protected (a sentence-case English title); the record's own nocase span doubled
-        assert fields["title"] == r"A study of {Cu}\textsubscript{2}{O} in \textit{{Nature}}: the {{DNA}} case"
+        title = r"A study of {Cu}\textsubscript{2}{O} in \textit{{Nature}}: the {{DNA}} case"
+        assert fields["title"] == title
         assert fields["author"].startswith("Smith, John and van den Heuvel, Charles and {World Health")
 
 
