@@ -104,6 +104,7 @@ def _expected(record: Record, dialect: str) -> dict[str, Any]:
     for name in record.authors:
         creators.append({"name": name.literal} if name.literal else name.family)
     return {
+        "type": _ZOTERO_TYPES[dialect].get(record.type, "document"),
         "title": plain(record.title or "") or (record.url if dialect == "biblatex" else ""),
         "URL": record.url,
         "container": record.container,
@@ -118,6 +119,18 @@ def _expected(record: Record, dialect: str) -> dict[str, Any]:
     }
 
 
+# The Zotero item type our entries should arrive as: classic BibTeX's web pages are `@misc`
+# (a document in Zotero), BibLaTeX's `@online` (webpage) and `@software`.
+_ZOTERO_TYPES: dict[str, dict[str, str]] = {
+    "bibtex": {"article-journal": "journalArticle"},
+    "biblatex": {
+        "article-journal": "journalArticle",
+        "webpage": "webpage",
+        "post": "webpage",
+        "post-weblog": "webpage",
+        "software": "computerProgram",
+    },
+}
 _CONTAINER_FIELDS = ("websiteTitle", "publicationTitle", "company", "publisher")
 
 
@@ -132,6 +145,7 @@ def _found(item: dict[str, Any], record: Record) -> dict[str, Any]:
         if c["creatorType"] == "author"
     ]
     return {
+        "type": item["itemType"],
         "title": item.get("title", ""),
         "URL": item.get("url"),
         "container": container,
@@ -202,7 +216,7 @@ def test_zotero_imports_what_issue_9_asks(dialect: str, zotero_translate: Zotero
     assert unexplained == set()
     catalog_keys = {r.key for r in load().records}
     # the catalog: site (BibTeX), language, tags, URL and dates arrive for every item
-    for field in ("title", "URL", "language", "tags", "creators", "dates"):
+    for field in ("type", "title", "URL", "language", "tags", "creators", "dates"):
         assert {table[field][k] for k in catalog_keys} == {"✓"}, field
     if dialect == "bibtex":
         assert {table["container"][k] for k in catalog_keys} == {"✓"}
