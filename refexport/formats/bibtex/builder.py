@@ -490,12 +490,13 @@ class Builder:
         if langid:
             self.put("langid", langid, kept=True)
         written = self.custom.pop("language", None)
+        had = written is not None  # the entry had it: written back even where biber forbids it
         if written is None:
             written, exact = from_plain(language)
             bcp47 = re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*", language) is not None
             self.exact = self.exact and exact and bcp47
         if written:
-            self.put("language", written, kept=True)
+            self.put("language", written, kept=had)  # not on a biblatex @patent: `langid` says it
 
     def keywords(self) -> None:
         if not self.record.tags:
