@@ -77,8 +77,8 @@ NORMALISATIONS: dict[str, tuple[str, Callable[[str, str, str], bool]]] = {
     ),
     "latex": (
         'LaTeX that says a character is written as the character (UTF-8: `{\\"u}` ü, `---` —, '
-        "``…'' “…”, a no-break space `~`), `\\mkbibemph`/`\\textit` as `\\emph`, LaTeX's special "
-        "characters escaped where the file had them bare (`&` → `\\&`)",
+        "``…'' “…”, a no-break space `~`), `\\emph`/`\\mkbibemph` as `\\textit` (what Zotero reads), "
+        "LaTeX's special characters escaped where the file had them bare (`&` → `\\&`)",
         lambda field, old, new: to_csl(old)[0] == to_csl(new)[0],
     ),
     "pages": (
