@@ -1,0 +1,407 @@
+"""Reading .bib files: bytes → text → bibtexparser's blocks → records.
+
+The text is parsed in chunks cut at line-leading `@` (where bibtexparser starts a new block
+anyway), so that bibtexparser's whole `Library` of a big file is never alive at once: memory
+stays proportional to the input. `@string` macros are resolved here, across chunks.
+
+Decoding: a byte-order mark (UTF-8, UTF-16), JabRef's `% Encoding:` line, else UTF-8; a file
+that is not UTF-8 is read in the 8-bit encoding its bytes fit (GBK when its high bytes come
+in pairs, Windows-1252/Latin-1 when they stand alone: `G\\xf6del` is Gödel, not `G鰀el`); a
+UTF-8 file with a few bad bytes keeps its good entries and reports each entry holding a bad
+byte with its line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from refexport import stash
+from refexport.errors import InputError
+from refexport.formats.bibtex.entry import entry_to_record
+from refexport.model import OWN_FIELDS, VARIABLES, Origin, Problem, ReadResult, Record, record_id
+
+# Where the stash lives (see the writer): `refexport` in BibTeX, `verba` in BibLaTeX (a
+# verbatim field biber's data model accepts on every entry type and no style prints).
+STASH_FIELDS = {"bibtex": stash.NAME, "biblatex": "verba"}
+_STASH_KEYS = frozenset({*OWN_FIELDS, *VARIABLES, "-"})
+
+CHUNK_CHARS = 1 << 18  # characters of the input parsed at once (256 KB: peak memory and time are least)
+_JABREF_ENCODING = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)", re.MULTILINE)
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+# EndNote writes entries without a key (`@article{ author = …`): given an empty one.
+_KEYLESS = re.compile(
+    r"(^[ \t]*@(?!string|preamble|comment)[A-Za-z]+[ \t]*\{)([ \t\r\n]*[A-Za-z][\w-]*[ \t]*=)",
+    re.MULTILINE | re.IGNORECASE,
+)
+_MAYBE_KEYLESS = re.compile(r"@[A-Za-z]+[ \t]*\{[ \t\r\n]*[A-Za-z][\w-]*[ \t]*=")
+# Entry types and fields only BibLaTeX has, and those only classic BibTeX has (biber reads
+# them as aliases): a file is read as BibLaTeX when it has more of the first.
+_BIBLATEX_MARK = re.compile(
+    r"@(?:online|thesis|report|software|dataset|mv[a-z]+|bookinbook|suppbook|suppcollection|reference"
+    r"|inreference|collection|periodical|set|xdata)\s*[{(]"
+    r"|[\s,](?:journaltitle|location|eprinttype|maintitle|subtitle|titleaddon|addendum|pubstate"
+    r"|editortype|origdate|eventdate|date|journalsubtitle|booksubtitle)\s*=",
+    re.IGNORECASE,
+)
+_BIBTEX_MARK = re.compile(
+    r"@(?:phdthesis|mastersthesis|techreport|conference)\s*[{(]|[\s,](?:journal|address|school)\s*=",
+    re.IGNORECASE,
+)
+# Our own stash fields say which dialect we wrote (every entry we write has one).
+_STASH_MARK = re.compile(r'[\s,](refexport|verba)\s*=\s*\{\{"')
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def read(data: bytes, name: str) -> ReadResult:
+    """Records of a BibTeX/BibLaTeX file. Broken entries become `Problem`s (with their line)
+    while the good ones are kept; InputError when the input is not BibTeX at all."""
+    from bibtexparser.entrypoint import parse_string
+
+    # bibtexparser logs each broken block; they are reported as `Problem`s instead.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    reader: _Reader | None = None
+    content = False  # text outside `%` comments seen (for a file without any entry)
+    for chunk, first_line in text_chunks(data, name):
+        if "\x00" in chunk:
+            raise InputError(name, None, "not a BibTeX file (binary data)")
+        if reader is None:
+            reader = _Reader(name, dialect=dialect_of(chunk))
+        try:
+            library = parse_string(_repair_keyless(chunk), parse_stack=[])
+        except Exception as error:  # bibtexparser is not supposed to raise; if it does, name the file
+            raise InputError(name, first_line + 1, f"cannot parse as BibTeX: {error}") from None
+        reader.blocks(library.blocks, first_line)
+        content = content or (not reader.seen_block and not _only_comments(chunk))
+    if reader is None:
+        return ReadResult()
+    if not reader.seen_block and content:
+        raise InputError(name, None, "no BibTeX entries: not a BibTeX file?")
+    return ReadResult(reader.records, reader.problems)
+
+
+def dialect_of(data: bytes | str) -> str:
+    """Which dialect a .bib file is written in: "biblatex" when it uses more of the entry
+    types and fields only BibLaTeX has than of those only classic BibTeX has."""
+    text = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
+    ours = [m.group(1) for m in _STASH_MARK.finditer(text)]
+    if ours:
+        return "biblatex" if ours.count("verba") * 2 > len(ours) else "bibtex"
+    biblatex = sum(1 for _ in _BIBLATEX_MARK.finditer(text))
+    return "biblatex" if biblatex and biblatex > sum(1 for _ in _BIBTEX_MARK.finditer(text)) else "bibtex"
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode(data: bytes, name: str = "") -> str:
+    """The whole text of a .bib file (see `text_chunks`)."""
+    return "".join(chunk for chunk, _ in text_chunks(data, name, len(data) + 1))
+
+
+def text_chunks(data: bytes, name: str, size: int | None = None) -> Iterator[tuple[str, int]]:
+    """The text of a .bib file in pieces of about `size` bytes, each cut before a line-leading
+    `@` (where bibtexparser starts a block anyway), with the 0-based number of its first
+    line: decoded piece by piece, so the whole text never sits in memory (a Chinese file's
+    text takes twice its UTF-8 bytes). Bytes that fit no encoding become lone surrogates,
+    which the reader reports with their entry."""
+    size = CHUNK_CHARS if size is None else size
+    encoding = _declared_encoding(data)
+    if encoding is not None and encoding.startswith("utf-16"):  # two-byte units: decoded whole
+        yield data.decode(encoding, errors="replace").removeprefix("\ufeff"), 0
+        return
+    start = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    line = 0
+    while start < len(data):
+        cut = data.find(b"\n@", start + size) if start + size < len(data) else -1
+        end = len(data) if cut < 0 else cut + 1
+        piece = data[start:end]
+        if encoding is None:
+            try:
+                text = piece.decode("utf-8")
+            except UnicodeDecodeError:
+                encoding = _sniff_8bit(piece)  # kept for the rest: the earlier pieces were ASCII
+                text = piece.decode(encoding, errors="surrogateescape")
+        else:
+            text = piece.decode(encoding, errors="surrogateescape")
+        yield text, line
+        line += piece.count(b"\n")
+        start = end
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark or JabRef's `% Encoding:` line declares (a UTF-8 mark
+    is skipped, its text decoded as UTF-8 with bad bytes reported), else None: sniffed."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = data[:4096]
+    if head.count(b"\x00") > len(head) // 4:  # UTF-16 without a byte-order mark
+        return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+    declared = _JABREF_ENCODING.search(head)
+    if declared is not None:
+        try:
+            return codecs.lookup(declared.group(1).decode("ascii")).name
+        except LookupError:
+            pass  # an encoding Python does not know: sniffed
+    return None
+
+
+def _sniff_8bit(data: bytes) -> str:
+    """The encoding of a file that is not valid UTF-8: UTF-8 still when most of its non-ASCII
+    bytes form UTF-8 characters (a few bad bytes), GBK when its high bytes come in pairs
+    (Chinese), else Windows-1252 (Latin-1 and its Windows superset)."""
+    runs = _HIGH_RUN.findall(data)
+    if not runs:
+        return "utf-8"
+    valid = sum(len(run) for run in runs if _is_utf8(run))
+    total = sum(len(run) for run in runs)
+    if valid * 2 > total:
+        return "utf-8"
+    paired = sum(len(run) for run in runs if len(run) % 2 == 0)
+    if paired * 4 > total * 3:
+        try:
+            data.decode("gbk")
+            return "gbk"
+        except UnicodeDecodeError:
+            pass
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _is_utf8(run: bytes) -> bool:
+    try:
+        run.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _repair_keyless(chunk: str) -> str:
+    if _MAYBE_KEYLESS.search(chunk):
+        return _KEYLESS.sub(r"\1,\2", chunk)
+    return chunk
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("%") for line in text.splitlines())
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+@dataclass(slots=True)
+class _Reader:
+    name: str
+    dialect: str = "bibtex"
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    strings: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, int] = field(default_factory=dict)  # key -> line of its first entry
+    seen_block: bool = False
+
+    def blocks(self, blocks: list[Any], first_line: int) -> None:
+        from bibtexparser.model import Entry, ImplicitComment
+
+        pending: tuple[Any, int] | None = None  # an entry, until the next block is seen
+        for block in blocks:
+            line = first_line + (block.start_line or 0) + 1
+            if pending is not None:
+                entry, entry_line = pending
+                pending = None
+                if type(block) is ImplicitComment and _junk_after(entry, block, first_line):
+                    self.problem(
+                        entry_line,
+                        "text after the entry's closing brace on its last line "
+                        "(unbalanced braces?); entry skipped",
+                    )
+                    continue
+                self.entry(entry, entry_line)
+            if type(block) is Entry:
+                self.seen_block = True
+                pending = (block, line)
+            elif type(block) is not ImplicitComment:
+                self.seen_block = True
+                entry = self.other_block(block, line)
+                if entry is not None:
+                    pending = (entry, line)
+        if pending is not None:
+            self.entry(*pending)
+
+    def other_block(self, block: Any, line: int) -> Any:
+        """A `@string`, or a problem; the entry still to be read (a keyless entry, the first
+        values of duplicated fields) if any."""
+        from bibtexparser.model import (
+            DuplicateBlockKeyBlock,
+            DuplicateFieldKeyBlock,
+            Entry,
+            ParsingFailedBlock,
+            String,
+        )
+
+        if isinstance(block, String):
+            self.strings[block.key.lower()] = field_value(block.value, self.strings)
+            return None
+        if isinstance(block, DuplicateBlockKeyBlock):
+            if block.key == "" and isinstance(block.ignore_error_block, Entry):
+                return block.ignore_error_block  # keyless entries are not duplicates
+            if isinstance(block.ignore_error_block, Entry):
+                self.duplicate(block.key, line)
+            return None
+        if isinstance(block, DuplicateFieldKeyBlock):
+            fields = ", ".join(sorted(block.duplicate_keys))
+            self.problem(line, f"entry has the field(s) {fields} twice; kept the first value")
+            return block.ignore_error_block
+        if isinstance(block, ParsingFailedBlock):
+            error = block.error
+            reason = getattr(error, "abort_reason", None) or str(error) or "unreadable"
+            self.problem(line, f"cannot parse entry: {reason.splitlines()[0].strip()}")
+        return None  # preambles and comments hold no record
+
+    def duplicate(self, key: str, line: int) -> None:
+        first = self.keys.get(key)
+        where = f" (first at line {first})" if first else ""
+        self.problem(line, f"duplicate key {key!r}{where}; this entry was skipped")
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.name, line, message))
+
+    def entry(self, entry: Any, line: int) -> None:
+        key = entry.key
+        if key in self.keys and key:
+            self.duplicate(key, line)
+            return
+        self.keys.setdefault(key, line)
+        if _BAD_BYTE.search(entry.raw or ""):
+            bad = _BAD_BYTE.search(entry.raw or "")
+            assert bad is not None
+            bad_line = line + (entry.raw or "")[: bad.start()].count("\n")
+            byte = ord(bad.group()) - 0xDC00
+            self.problem(
+                bad_line, f"byte 0x{byte:02x} is not text in this file's encoding; entry {key!r} skipped"
+            )
+            return
+        try:
+            self.records.append(self.record(entry, line))
+        except Exception as error:  # a malformed entry must not take the file down
+            self.problem(line, f"cannot convert entry {key!r}: {error}")
+
+    def record(self, entry: Any, line: int) -> Record:
+        fields: dict[str, str] = {}
+        for item in entry.fields:
+            key = item.key
+            name = key.lower() if "%" not in key else _field_name(key)
+            raw = item.value
+            if name is None or name in fields or not isinstance(raw, str):
+                continue
+            if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw:
+                fields[name] = raw[1:-1]  # the common `{…}`, as `field_value` would give it
+            else:
+                fields[name] = field_value(raw, self.strings)
+        saved = _pop_stash(fields) if "verba" in fields or "refexport" in fields else None
+        record = entry_to_record(entry.entry_type.lower(), entry.key, fields, self.dialect)
+        record.id = record_id(record.url, record.key)
+        if saved is None:
+            record.origin = [Origin(self.name, line, record.url)]
+            return record
+        return apply_stash(record, saved)
+
+
+def _junk_after(entry: Any, comment: Any, first_line: int) -> bool:
+    """Whether text follows an entry's closing brace on the same line (a `}` too many inside
+    the entry ended it early: `{Too many }} closers}}}`)."""
+    end_line = (entry.start_line or 0) + (entry.raw or "").count("\n")
+    if (comment.start_line or 0) != end_line:
+        return False
+    first = (comment.raw or "").split("\n", 1)[0].strip()
+    return bool(first) and not first.startswith("%")
+
+
+def _field_name(key: str) -> str | None:
+    """A field name as bibtexparser gives it, without the `%` comment lines it may have
+    swallowed (bibtexparser #372); None for a field that was commented out."""
+    if "%" in key:
+        lines = [line.strip() for line in key.splitlines() if not line.strip().startswith("%")]
+        key = lines[-1] if lines else ""
+        if not key:
+            return None
+    return key.lower()
+
+
+def _split_concatenation(value: str) -> list[str]:
+    """`a # {b} # "c"` -> its parts (at brace depth 0, outside quotes)."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for index, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(value[start:index])
+            start = index + 1
+    parts.append(value[start:])
+    return parts
+
+
+def field_value(raw: str, strings: dict[str, str]) -> str:
+    """A value as written (delimiters included) -> its text: delimiters removed, `@string`
+    macros resolved, `#` concatenations joined. Done here rather than by bibtexparser's
+    middlewares, which cost about a second per 10,000 entries."""
+    value = raw.strip()
+    if not value:
+        return value
+    if "#" in value:
+        parts = _split_concatenation(value)
+        if len(parts) > 1:
+            return "".join(field_value(part, strings) for part in parts)
+    first, last = value[0], value[-1]
+    if (first == "{" and last == "}") or (first == '"' and last == '"' and len(value) > 1):
+        return value[1:-1]
+    return strings.get(value.lower(), value)
+
+
+# --------------------------------------------------------------------------- the stash
+
+
+def _pop_stash(fields: dict[str, str]) -> dict[str, Any] | None:
+    for name in STASH_FIELDS.values():
+        raw = fields.get(name)
+        if raw is None or not raw.startswith("{"):
+            continue
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            continue  # somebody else's field of that name: an ordinary field
+        if isinstance(value, dict) and set(value) <= _STASH_KEYS:
+            del fields[name]
+            return value
+    return None
+
+
+def apply_stash(record: Record, saved: dict[str, Any]) -> Record:
+    """`record` with its stash applied; the common stash (bookkeeping only) directly."""
+    if set(saved) <= _BOOKKEEPING:
+        if "id" in saved:
+            record.id = saved["id"]
+        if "collection" in saved:
+            record.collection = list(saved["collection"])
+        if "also_in" in saved:
+            record.also_in = [list(path) for path in saved["also_in"]]
+        if "origin" in saved:
+            record.origin = [Origin.from_dict(item) for item in saved["origin"]]
+        return record
+    return stash.apply(record, saved)
+
+
+_BOOKKEEPING = frozenset({"id", "collection", "also_in", "origin"})
