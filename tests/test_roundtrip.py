@@ -75,8 +75,18 @@ def _pandoc_citations(path: Path, fmt: str) -> dict[str, tuple[object, ...]]:
         encoding="utf-8",
         check=True,
     )
-    fields = ("title", "URL", "issued", "accessed", "author", "container-title", "volume", "page", "DOI")
-    return {item["id"]: tuple(item.get(f) for f in fields) for item in json.loads(done.stdout)}
+    fields = ("URL", "issued", "accessed", "author", "volume", "page", "DOI")
+    return {
+        # pandoc reads BibLaTeX's organization (the site of an @online, where biber allows
+        # no journaltitle) as the publisher, and sentence-cases English titles: compared
+        # as the site, whichever variable holds it, and without case.
+        item["id"]: (
+            str(item.get("title", "")).casefold(),
+            item.get("container-title") or item.get("publisher"),
+            *(item.get(f) for f in fields),
+        )
+        for item in json.loads(done.stdout)
+    }
 
 
 def test_pandoc_reads_our_biblatex_and_our_csljson_to_the_same_citations(tmp_path: Path) -> None:
@@ -86,4 +96,8 @@ def test_pandoc_reads_our_biblatex_and_our_csljson_to_the_same_citations(tmp_pat
     from_biblatex = _pandoc_citations(tmp_path / "refs.bib", "biblatex")
     from_csljson = _pandoc_citations(tmp_path / "refs.json", "csljson")
     assert set(from_biblatex) == {r.key for r in records}
-    assert from_biblatex == from_csljson
+    # biber requires a title: an untitled record is titled by its URL in BibLaTeX only
+    untitled = {r.key for r in records if not r.title}
+    assert {k: v[1:] if k in untitled else v for k, v in from_biblatex.items()} == {
+        k: v[1:] if k in untitled else v for k, v in from_csljson.items()
+    }

@@ -304,7 +304,8 @@ def get(name: str) -> Format:
 
 
 def readable() -> list[str]:
-    return [f.name for f in FORMATS.values() if f.reader is not None and not f.fixed]
+    """Formats `--from` takes (`biblatex` reads as `bibtex` does: one reader, both dialects)."""
+    return [f.name for f in FORMATS.values() if f.reader is not None]
 
 
 def writable() -> list[str]:

@@ -249,7 +249,10 @@ class _Reader:
         )
 
         if isinstance(block, String):
-            self.strings[block.key.lower()] = field_value(block.value, self.strings)
+            try:
+                self.strings[block.key.lower()] = field_value(block.value, self.strings)
+            except ExpansionError as too_long:
+                self.problem(line, f"@string {block.key}: {too_long}; not defined")
             return None
         if isinstance(block, DuplicateBlockKeyBlock):
             if block.key == "" and isinstance(block.ignore_error_block, Entry):
@@ -354,6 +357,15 @@ def _split_concatenation(value: str) -> list[str]:
     return parts
 
 
+# `@string` macros can double at every definition (`m2 = m1 # m1`): 1 KB of them is
+# gigabytes of text. No value is expanded beyond this (the longest real field is an abstract).
+MAX_EXPANDED = 1024 * 1024
+
+
+class ExpansionError(ValueError):
+    """A value whose `@string` macros expand beyond MAX_EXPANDED characters."""
+
+
 def field_value(raw: str, strings: dict[str, str]) -> str:
     """A value as written (delimiters included) -> its text: delimiters removed, `@string`
     macros resolved, `#` concatenations joined. Done here rather than by bibtexparser's
@@ -364,7 +376,15 @@ def field_value(raw: str, strings: dict[str, str]) -> str:
     if "#" in value:
         parts = _split_concatenation(value)
         if len(parts) > 1:
-            return "".join(field_value(part, strings) for part in parts)
+            pieces: list[str] = []
+            length = 0
+            for part in parts:
+                piece = field_value(part, strings)
+                length += len(piece)
+                if length > MAX_EXPANDED:
+                    raise ExpansionError(f"its macros expand to more than {MAX_EXPANDED:,} characters")
+                pieces.append(piece)
+            return "".join(pieces)
     first, last = value[0], value[-1]
     if (first == "{" and last == "}") or (first == '"' and last == '"' and len(value) > 1):
         return value[1:-1]

@@ -257,8 +257,8 @@ def _overview(records: Sequence[Record], labels: dict[str, str]) -> str:
     from refexport.formats.html.charts import month_chart, site_chart
 
     sites = Counter(site_of(r) or labels["others"] for r in records)
-    issued = Counter(_month(r.issued) for r in records if r.issued and _month(r.issued))
-    accessed = Counter(_month(r.accessed) for r in records if r.accessed and _month(r.accessed))
+    issued = Counter(month for r in records if r.issued and (month := _month(r.issued)))
+    accessed = Counter(month for r in records if r.accessed and (month := _month(r.accessed)))
     return (
         f'<section class="overview" aria-labelledby="overview-h"><h2 id="overview-h" class="visually-hidden">'
         f"{escape(labels['overview'])}</h2>"
