@@ -39,11 +39,6 @@ HARD_LIMIT = 1024 * MIB  # the sandbox's RLIMIT_AS headroom: the machine's safet
 # where: "read" for the reader, "cli" for the command line, or both). Strict: once fixed,
 # the case fails as XPASS(strict) and its entry is to be deleted.
 KNOWN: dict[tuple[str, str], tuple[str, str]] = {
-    ("markdown", "md-url-closing-parens"): (
-        "markdown reader: entries.strip_trailing counts the parentheses of the whole URL once per "
-        "character it strips (str.count in a loop): 100,000 ')' take minutes",
-        "read cli",
-    ),
     ("markdown", "yaml-deep-block-sequence"): (
         "markdown reader: events.may_link searches the rest of the text (bytes.find) at every "
         "list item: 200,000 nested '- ' take ~30 s",

@@ -49,6 +49,7 @@ _CJK_STOP = (
     (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x2FFFF),
 )  # fmt: skip
 _TRAILING_PUNCTUATION = ".,;:!'\"*"
+_CLOSING = {")": "(", "]": "["}  # a closing bracket and its opener
 
 # The separator between an entry and its description (checked on the text right after it).
 _SEPARATOR = re.compile(r"^(?:\s+[-—–]{1,2}\s+|\s*[-—–]{1,2}\s+|\s*[:：，]\s*|\.\s+)")
@@ -246,15 +247,23 @@ def _bare_url(text: str, start: int) -> str:
 
 
 def strip_trailing(url: str) -> str:
-    while url:
-        last = url[-1]
-        unbalanced = (last == ")" and url.count("(") < url.count(")")) or (
-            last == "]" and url.count("[") < url.count("]")
-        )
-        if last not in _TRAILING_PUNCTUATION and not unbalanced:
+    """`url` without its trailing punctuation and unbalanced closing `)` or `]` (notes rule 7).
+    The brackets are counted once and the count kept as they are stripped, and the URL is cut
+    once: a URL followed by 100,000 `)` costs one pass, not one per `)`."""
+    end = len(url)
+    counts: dict[str, int] = {}  # "(" ")" "[" "]" in url[:end], counted when first needed
+    while end:
+        last = url[end - 1]
+        if last in _CLOSING:
+            if not counts:
+                counts = {char: url.count(char, 0, end) for char in "()[]"}
+            if counts[_CLOSING[last]] >= counts[last]:
+                break  # balanced: part of the URL (`…/Foo_(bar)`)
+            counts[last] -= 1
+        elif last not in _TRAILING_PUNCTUATION:
             break
-        url = url[:-1]
-    return url
+        end -= 1
+    return url[:end] if end < len(url) else url
 
 
 def _is_placeholder(text: str, placeholders: frozenset[str]) -> bool:

@@ -1,0 +1,66 @@
+"""The Markdown reader on inputs that once took it quadratic time or far too much memory.
+
+Each input is read in a forked child (tests/sandbox.py) under a time limit and the memory
+bound of the hostile corpus (192 MiB + 40 times the input, tests/hostile.py). The sizes are
+chosen so that the code before each fix overran the limit many times (the figures are in
+each test), while the reader needs a fraction of a second. The records are checked too: a
+fix must not change what the reader makes of its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from refexport.formats.markdown import read
+
+from sandbox import MIB, run_one
+
+SECONDS = 10.0
+
+Found = tuple[int, str, str | None, str | None]  # line, URL, title, note
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm_up() -> Iterator[None]:
+    """Load the parser and the data files once, before the children are forked."""
+    read(b"# A\n* [a](https://e.org/a) - b\n\nhttps://e.org/b\n", "warm-up.md")
+    yield
+
+
+def read_bounded(data: bytes, seconds: float = SECONDS, memory: int | None = None) -> list[Found]:
+    """The records of `data` as (line, URL, title, note), read in a sandboxed child that
+    must finish within `seconds` and add at most `memory` bytes (default: the hostile
+    corpus's bound)."""
+
+    def call() -> list[Found]:
+        records = read(data, "limits.md").records
+        return [(record.origin[0].line, record.url or "", record.title, record.note) for record in records]
+
+    outcome = run_one(call, timeout=seconds, hard_limit=1024 * MIB)
+    assert outcome.kind == "returned", outcome.describe()
+    bound = 192 * MIB + 40 * len(data) if memory is None else memory
+    assert outcome.peak <= bound, f"+{outcome.peak / MIB:.0f} MiB (bound {bound / MIB:.0f} MiB)"
+    found: list[Found] = outcome.value
+    return found
+
+
+def test_a_url_followed_by_many_closing_parentheses() -> None:
+    # The unbalanced `)` were counted again for each one stripped: 40,000 took 1.8 s,
+    # these 200,000 (twice) would take about 90 s.
+    parens = ")" * 200_000
+    data = f"https://e.org/a{parens}\n# H\nsee https://e.org/b{parens} and more\n".encode()
+    assert read_bounded(data) == [
+        (1, "https://e.org/a" + parens, None, None),  # a URL alone on its line is taken verbatim
+        (3, "https://e.org/b", None, None),
+    ]
+
+
+def test_balanced_brackets_stay_in_a_url() -> None:
+    data = b"see https://e.org/Foo_(bar)). And [x](https://e.org/(a)), https://e.org/[b]]] too\n"
+    assert [url for _, url, _, _ in read_bounded(data)] == [
+        "https://e.org/Foo_(bar)",
+        "https://e.org/(a)",
+        "https://e.org/[b]",
+    ]
