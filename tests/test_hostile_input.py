@@ -39,11 +39,6 @@ HARD_LIMIT = 1024 * MIB  # the sandbox's RLIMIT_AS headroom: the machine's safet
 # where: "read" for the reader, "cli" for the command line, or both). Strict: once fixed,
 # the case fails as XPASS(strict) and its entry is to be deleted.
 KNOWN: dict[tuple[str, str], tuple[str, str]] = {
-    ("markdown", "md-links-and-bare-urls"): (
-        "markdown reader: entries._tail copies the rest of the line's pieces for every entry: "
-        "40,000 links and URLs on one line take ~40 s (10,000: 10 s)",
-        "read",
-    ),
     ("markdown", "10mb-url"): (
         "markdown reader: a 10 MB URL takes more than 900 MiB (MemoryError under the 1 GiB bound)",
         "read",
