@@ -39,10 +39,6 @@ HARD_LIMIT = 1024 * MIB  # the sandbox's RLIMIT_AS headroom: the machine's safet
 # where: "read" for the reader, "cli" for the command line, or both). Strict: once fixed,
 # the case fails as XPASS(strict) and its entry is to be deleted.
 KNOWN: dict[tuple[str, str], tuple[str, str]] = {
-    ("markdown", "10mb-url"): (
-        "markdown reader: a 10 MB URL takes more than 900 MiB (MemoryError under the 1 GiB bound)",
-        "read",
-    ),
     ("zotero", "zotero-surrogate-escape"): (
         "Zotero JSON reader: a '\\ud800' escape becomes a lone surrogate in a record, which no "
         "writer can write (`refexport records`: internal error UnicodeEncodeError)",

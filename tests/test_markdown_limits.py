@@ -89,3 +89,12 @@ def test_a_paragraph_of_many_lines_with_links() -> None:
     found = read_bounded(data)
     assert len(found) == 100_000
     assert set(found) == {(line, "https://e.org/a", "a", "x") for line in range(1, 100_001)}
+
+
+def test_a_10_mb_url_takes_a_few_copies_of_itself() -> None:
+    # A backtracking frame per character of the URL-alone-on-its-line regex: 1.3 GB.
+    data = b"https://e.org/" + b"a" * (10 * MIB) + b"\n"
+    found = read_bounded(data, memory=12 * len(data))
+    assert [(line, len(url), title, note) for line, url, title, note in found] == [
+        (1, len(data) - 1, None, None)
+    ]

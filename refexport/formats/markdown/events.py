@@ -56,8 +56,11 @@ _PARAGRAPH_START = {"Start": "Paragraph"}
 _PARAGRAPH_END = {"End": "Paragraph"}
 # A URL alone on its line whose characters cannot be markup: no escapes, code, emphasis
 # (an `_` followed by a letter or digit can close nothing), entities, HTML, links, math.
+# Possessive (`++`): a plain `+` over the group makes the regex engine keep a backtracking
+# frame per character, ~130 bytes each (a 10 MB URL took 1.3 GB), and the URL's characters
+# never match the trailing whitespace, so giving some back could not help a match.
 _SCHEMES = (b"http", b"HTTP", b"ftp", b"FTP")
-_PLAIN_URL_LINE = re.compile(rb"((?:https?|ftp)://(?:[^\s\\`*_&<>\[\]!~$]|_(?=[A-Za-z0-9]))+)[ \t]*\n?")
+_PLAIN_URL_LINE = re.compile(rb"((?:https?|ftp)://(?:[^\s\\`*_&<>\[\]!~$]|_(?=[A-Za-z0-9]))++)[ \t]*\n?")
 _LOOKS = re.compile(rb"^[ \t]*(!\[|\$\$|\* toc[ \t]*$|\{:)", re.MULTILINE)
 _FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
 _FENCE_OPEN = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(`{3,}|~{3,})")
@@ -108,11 +111,12 @@ def _markdown() -> Any:
 _PARSER: list[Any] = []
 
 
-def parse(raw_lines: list[str], body_start: int, name: str) -> Parsed:
-    """Parse the body (from line index `body_start`); front-matter lines are CODE lines."""
+def parse(text: str, raw_lines: list[str], body_start: int, name: str) -> Parsed:
+    """Parse the body of `text` (its lines `raw_lines`, the body from line index
+    `body_start`); front-matter lines are CODE lines."""
     if not _PARSER:
         _PARSER.append(_markdown())
-    body = "\n".join(raw_lines[body_start:])
+    body = "\n".join(raw_lines[body_start:]) if body_start else text  # (no second copy)
     walker = _Walker(raw_lines, body_start, name, body.encode("utf-8"))
     on_event = walker.event
     skipping = False  # mirrors walker.skipping: inline events of a block without links
@@ -224,7 +228,7 @@ class _Walker:
         if simple is not None:
             # The blog's usual paragraph, a URL alone in characters that are no markup: its
             # one text event is known, the events need not be walked.
-            url = simple.group(1).decode("utf-8")
+            url = str(memoryview(body)[simple.start(1) : simple.end(1)], "utf-8")  # (no copy of the bytes)
             if url == strip_trailing(url):
                 self.parsed.url_lines.append(Entry(url, self.line(start), None, None, True, False))
                 self.skipping = True
