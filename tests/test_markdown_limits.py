@@ -110,3 +110,10 @@ def test_a_line_of_many_text_events() -> None:
         (3, "https://e.org/b", None),
     ]
     assert found[0][3] == "[" * 1_000_000 + " https://e.org/b"  # the paragraph after a link alone
+
+
+def test_many_code_blocks() -> None:
+    # Each fenced block looked for text after it in a copy of all the lines after it:
+    # 150,000 blocks took more than two minutes.
+    data = b"```\n" * 300_000 + b"https://e.org/a\n"
+    assert read_bounded(data) == [(300_001, "https://e.org/a", None, None)]

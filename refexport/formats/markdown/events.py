@@ -441,7 +441,8 @@ class _Walker:
     def check_fence(self, start: int, end: int) -> None:
         """A fence that runs to the end of the post without a closing fence was never closed."""
         first, last = self.line(start), self.line(max(start, end - 1))
-        if any(line.strip() for line in self.raw[last:]):
+        raw = self.raw
+        if any(raw[index].strip() for index in range(last, len(raw))):  # (not a copy of the rest)
             return  # something follows: a closing fence or the end of its container ended it
         opening = _FENCE_OPEN.match(self.raw[first - 1])
         closing = _FENCE_CLOSE.match(self.raw[last - 1].lstrip(" \t>")) if last > first else None
