@@ -117,3 +117,17 @@ def test_many_code_blocks() -> None:
     # 150,000 blocks took more than two minutes.
     data = b"```\n" * 300_000 + b"https://e.org/a\n"
     assert read_bounded(data) == [(300_001, "https://e.org/a", None, None)]
+
+
+def test_deeply_nested_quotes_with_lazy_lines() -> None:
+    # Every nested quote, and every list item in a quote, marked all the lines to the end of
+    # its container as quote lines again: 25,000 levels with 25,000 lazy continuation lines
+    # took 27 s (quotes) and 51 s (list items in a quote). The parser itself needs time in
+    # proportion to depth times lines (pulldown-cmark checks every open container on every
+    # line), so the sizes stay where that is well under a second.
+    lazy = b"y\n" * 20_000
+    found = read_bounded(b"> " * 20_000 + b"[a](https://e.org/a)\n" + lazy)
+    assert found == [(1, "https://e.org/a", "a", None)]
+    note = " ".join(["y"] * 4001)  # the item's text after its link, up to the length a tail is cut at
+    found = read_bounded(b"> " + b"- " * 15_000 + b"[a](https://e.org/a)\n" + lazy)
+    assert found == [(1, "https://e.org/a", "a", note)]
