@@ -384,7 +384,7 @@ class _Walker:
 
             self.html = HtmlTokens(self.leaf.tokens, 0)
         self.html.fixed_line = self.line(start)
-        self.html.feed(html)
+        self.html.feed_tag(html)
 
     def start(self, tag: Any, start: int, end: int) -> None:
         if type(tag) is str:
