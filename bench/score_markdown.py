@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from refexport.errors import InputError
-from refexport.markdown import read
+from refexport.formats.markdown import read
 from refexport.model import Record
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
@@ -171,7 +171,7 @@ def score_lists(folder: Path, verbose: bool, placeholder_file: Path = PLACEHOLDE
             if all(not _MARKUP.search(name) for name in record.collection[1:]):
                 totals["clean"] += 1
             elif verbose:
-                print(f"  section {path.name}:{record.source[0].line}: {record.collection[1:]}")
+                print(f"  section {path.name}:{record.origin[0].line}: {record.collection[1:]}")
     return {
         "URL recall": totals["common"] / totals["ref"],
         "URL precision": totals["common"] / totals["mine"],
@@ -185,7 +185,7 @@ def score_lists(folder: Path, verbose: bool, placeholder_file: Path = PLACEHOLDE
 
 
 def _url(record: Record) -> str:
-    return record.source[0].url or record.url or ""
+    return record.origin[0].url or record.url or ""
 
 
 def _score_titles_and_notes(
@@ -253,7 +253,7 @@ def dump(folder: Path, out: Path) -> None:
                 continue
             for record in read(path.read_bytes(), path.name).records:
                 row = {
-                    "file": path.name, "line": record.source[0].line, "url": record.url,
+                    "file": path.name, "line": record.origin[0].line, "url": record.url,
                     "title": record.title, "note": record.note, "collection": record.collection,
                 }  # fmt: skip
                 stream.write(json.dumps(row, ensure_ascii=False) + "\n")

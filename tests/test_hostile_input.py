@@ -38,27 +38,7 @@ HARD_LIMIT = 1024 * MIB  # the sandbox's RLIMIT_AS headroom: the machine's safet
 # What the corpus found in ported readers and is not fixed yet: (format, case) -> (finding,
 # where: "read" for the reader, "cli" for the command line, or both). Strict: once fixed,
 # the case fails as XPASS(strict) and its entry is to be deleted.
-KNOWN: dict[tuple[str, str], tuple[str, str]] = {
-    ("markdown", "md-url-closing-parens"): (
-        "markdown reader: entries.strip_trailing counts the parentheses of the whole URL once per "
-        "character it strips (str.count in a loop): 100,000 ')' take minutes",
-        "read cli",
-    ),
-    ("markdown", "yaml-deep-block-sequence"): (
-        "markdown reader: events.may_link searches the rest of the text (bytes.find) at every "
-        "list item: 200,000 nested '- ' take ~30 s",
-        "read cli",
-    ),
-    ("markdown", "md-links-and-bare-urls"): (
-        "markdown reader: entries._tail copies the rest of the line's pieces for every entry: "
-        "40,000 links and URLs on one line take ~40 s (10,000: 10 s)",
-        "read",
-    ),
-    ("markdown", "10mb-url"): (
-        "markdown reader: a 10 MB URL takes more than 900 MiB (MemoryError under the 1 GiB bound)",
-        "read",
-    ),
-}
+KNOWN: dict[tuple[str, str], tuple[str, str]] = {}
 
 
 def _params(cases: list[Case], kind: str) -> Iterator[Any]:

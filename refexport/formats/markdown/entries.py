@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from refexport.formats.markdown.tokens import (
     BREAK,
@@ -49,6 +51,7 @@ _CJK_STOP = (
     (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x2FFFF),
 )  # fmt: skip
 _TRAILING_PUNCTUATION = ".,;:!'\"*"
+_CLOSING = {")": "(", "]": "["}  # a closing bracket and its opener
 
 # The separator between an entry and its description (checked on the text right after it).
 _SEPARATOR = re.compile(r"^(?:\s+[-—–]{1,2}\s+|\s*[-—–]{1,2}\s+|\s*[:：，]\s*|\.\s+)")
@@ -246,15 +249,23 @@ def _bare_url(text: str, start: int) -> str:
 
 
 def strip_trailing(url: str) -> str:
-    while url:
-        last = url[-1]
-        unbalanced = (last == ")" and url.count("(") < url.count(")")) or (
-            last == "]" and url.count("[") < url.count("]")
-        )
-        if last not in _TRAILING_PUNCTUATION and not unbalanced:
+    """`url` without its trailing punctuation and unbalanced closing `)` or `]` (notes rule 7).
+    The brackets are counted once and the count kept as they are stripped, and the URL is cut
+    once: a URL followed by 100,000 `)` costs one pass, not one per `)`."""
+    end = len(url)
+    counts: dict[str, int] = {}  # "(" ")" "[" "]" in url[:end], counted when first needed
+    while end:
+        last = url[end - 1]
+        if last in _CLOSING:
+            if not counts:
+                counts = {char: url.count(char, 0, end) for char in "()[]"}
+            if counts[_CLOSING[last]] >= counts[last]:
+                break  # balanced: part of the URL (`…/Foo_(bar)`)
+            counts[last] -= 1
+        elif last not in _TRAILING_PUNCTUATION:
             break
-        url = url[:-1]
-    return url
+        end -= 1
+    return url[:end] if end < len(url) else url
 
 
 def _is_placeholder(text: str, placeholders: frozenset[str]) -> bool:
@@ -273,7 +284,8 @@ def _continuation(pieces: list[_Piece], index: int) -> str:
         return ""
     parts: list[str] = [" "]
     size = 0
-    for piece in pieces[index + 1 :]:
+    for after in range(index + 1, len(pieces)):  # (no copy of the rest: once per line)
+        piece = pieces[after]
         if piece.entry is not None or piece.hard:
             return ""
         parts.append(" " if piece.is_break else piece.text)
@@ -290,7 +302,8 @@ def _segment_entries(
     positions = [i for i, piece in enumerate(segment) if piece.entry is not None]
     if not positions:
         return []
-    lead = _clean("".join(piece.text for piece in segment[: positions[0]]))
+    line = _Line(segment)
+    lead = _clean(line.text[: line.starts[positions[0]]])
     bold = _leading_bold(segment)
     found: list[Entry] = []
     previous_title: str | None = None  # the line's last real link title
@@ -298,13 +311,13 @@ def _segment_entries(
         piece = segment[index]
         entry = piece.entry
         assert entry is not None
-        tail = _tail(segment, index) + continuation
+        tail = line.tail(index) + continuation
         if piece.placeholder:
             entry.title = previous_title or bold or lead or entry.title
         elif not entry.bare:
             previous_title = entry.title
         elif describes and not piece.glued and index == positions[-1]:
-            before = "".join(p.text for p in segment[positions[n - 1] + 1 if n else 0 : index])
+            before = line.text[line.starts[positions[n - 1] + 1 if n else 0] : line.starts[index]]
             entry.title = _name_before(before, tail)
         if describes:
             entry.note = _entry_note(piece, tail, not lead, n == 0, in_item=plain_tails)
@@ -312,17 +325,23 @@ def _segment_entries(
     return found
 
 
-def _tail(segment: list[_Piece], index: int) -> str:
-    """The text after the entry at `index`, up to _MAX_TAIL characters (a line of ten
-    thousand links must not cost the square of its length)."""
-    parts: list[str] = []
-    size = 0
-    for piece in segment[index + 1 :]:
-        parts.append(piece.text)
-        size += len(piece.text)
-        if size > _MAX_TAIL:
-            break
-    return "".join(parts)
+class _Line:
+    """The text of one line of a block (its pieces joined once) and where each piece starts
+    in it, so that the text around each entry is one slice: a line of ten thousand links
+    must not cost the square of its length."""
+
+    __slots__ = ("starts", "text")
+
+    def __init__(self, segment: list[_Piece]) -> None:
+        self.text = "".join(piece.text for piece in segment)
+        self.starts = list(accumulate((len(piece.text) for piece in segment), initial=0))
+
+    def tail(self, index: int) -> str:
+        """The text after the piece at `index`: whole pieces, up to the first that takes it
+        past _MAX_TAIL characters."""
+        start = self.starts[index + 1]
+        end = self.starts[min(bisect_right(self.starts, start + _MAX_TAIL), len(self.starts) - 1)]
+        return self.text[start:end]
 
 
 def _entry_note(piece: _Piece, tail: str, entry_line: bool, first: bool, in_item: bool) -> str | None:

@@ -56,9 +56,13 @@ _PARAGRAPH_START = {"Start": "Paragraph"}
 _PARAGRAPH_END = {"End": "Paragraph"}
 # A URL alone on its line whose characters cannot be markup: no escapes, code, emphasis
 # (an `_` followed by a letter or digit can close nothing), entities, HTML, links, math.
+# Possessive (`++`): a plain `+` over the group makes the regex engine keep a backtracking
+# frame per character, ~130 bytes each (a 10 MB URL took 1.3 GB), and the URL's characters
+# never match the trailing whitespace, so giving some back could not help a match.
 _SCHEMES = (b"http", b"HTTP", b"ftp", b"FTP")
-_PLAIN_URL_LINE = re.compile(rb"((?:https?|ftp)://(?:[^\s\\`*_&<>\[\]!~$]|_(?=[A-Za-z0-9]))+)[ \t]*\n?")
+_PLAIN_URL_LINE = re.compile(rb"((?:https?|ftp)://(?:[^\s\\`*_&<>\[\]!~$]|_(?=[A-Za-z0-9]))++)[ \t]*\n?")
 _LOOKS = re.compile(rb"^[ \t]*(!\[|\$\$|\* toc[ \t]*$|\{:)", re.MULTILINE)
+_NO_LINES = (0, -1)  # an empty run of lines
 _FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
 _FENCE_OPEN = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(`{3,}|~{3,})")
 
@@ -108,11 +112,12 @@ def _markdown() -> Any:
 _PARSER: list[Any] = []
 
 
-def parse(raw_lines: list[str], body_start: int, name: str) -> Parsed:
-    """Parse the body (from line index `body_start`); front-matter lines are CODE lines."""
+def parse(text: str, raw_lines: list[str], body_start: int, name: str) -> Parsed:
+    """Parse the body of `text` (its lines `raw_lines`, the body from line index
+    `body_start`); front-matter lines are CODE lines."""
     if not _PARSER:
         _PARSER.append(_markdown())
-    body = "\n".join(raw_lines[body_start:])
+    body = "\n".join(raw_lines[body_start:]) if body_start else text  # (no second copy)
     walker = _Walker(raw_lines, body_start, name, body.encode("utf-8"))
     on_event = walker.event
     skipping = False  # mirrors walker.skipping: inline events of a block without links
@@ -139,6 +144,30 @@ def parse(raw_lines: list[str], body_start: int, name: str) -> Parsed:
     return walker.parsed
 
 
+class _Occurrences:
+    """Whether `needle` occurs inside a range of `body`, for ranges asked in source order:
+    the next occurrence after the last range's start is remembered, so the ranges of nested
+    list items, each of which reaches to the end of its list, do not search the rest of the
+    body once each (200,000 nested `- ` took 30 s); the whole body is searched about once."""
+
+    __slots__ = ("body", "needle", "next", "start")
+
+    def __init__(self, body: bytes, needle: bytes) -> None:
+        self.body = body
+        self.needle = needle
+        self.start = 0
+        self.next = self._find(0)  # the first occurrence at or after `start`
+
+    def _find(self, start: int) -> int:
+        found = self.body.find(self.needle, start)
+        return len(self.body) if found < 0 else found
+
+    def within(self, start: int, end: int) -> bool:
+        if not self.start <= start <= self.next:
+            self.start, self.next = start, self._find(start)
+        return self.next + len(self.needle) <= end
+
+
 class _Walker:
     """Consumes the events in order; keeps the open containers and the leaf being filled."""
 
@@ -159,9 +188,14 @@ class _Walker:
         # Inside a paragraph or list item whose source holds no `://` and no `]` there is no
         # link: its inline events are skipped (most of a post's text; the reader's hot path).
         self.skipping = False
+        self.schemes = _Occurrences(body, b"://")
+        self.brackets = _Occurrences(body, b"]")
         self.quotes = 0
+        self.quoted = _NO_LINES  # first, last line of a run of QUOTE (or blank) lines
         self.items: list[int] = []  # first line of each open list item
         self.leaf: Leaf | None = None
+        self.more_text: list[str] = []  # more text of the leaf's last token, not joined yet
+        self.text_chunks: list[str] = []  # (and before it, in chunks of 1,024 pieces)
         self.html: HtmlTokens | None = None
         self.html_block: list[str] | None = None
         self.html_line = 0
@@ -171,6 +205,9 @@ class _Walker:
         return bisect_right(self.starts, offset) - 1 + self.first
 
     def mark(self, start: int, end: int, kind: int) -> None:
+        if kind == QUOTE:
+            self.mark_quoted(start, end, keep_directives=False)
+            return
         kinds = self.parsed.kinds
         for number in range(self.line(start), self.line(max(start, end - 1)) + 1):
             if kinds[number - 1] != BLANK:
@@ -181,11 +218,33 @@ class _Walker:
         a list item's first line."""
         kinds = self.parsed.kinds
         if self.quotes:
-            for number in range(self.line(start), self.line(max(start, end - 1)) + 1):
-                if kinds[number - 1] not in (BLANK, DIRECTIVE):
-                    kinds[number - 1] = QUOTE
+            self.mark_quoted(start, end, keep_directives=True)
         elif self.items and kinds[self.items[-1] - 1] not in (BLANK, DIRECTIVE):
             kinds[self.items[-1] - 1] = LIST
+
+    def mark_quoted(self, start: int, end: int, keep_directives: bool) -> None:
+        """The lines of a range in a block quote become QUOTE lines (not blank lines, and with
+        `keep_directives` not kramdown directives). A nested quote or list item reaches to the
+        end of its container, so the run of lines known to be QUOTE or blank already,
+        `self.quoted`, is skipped: painting it again at every level made 12,500 nested `>`
+        with as many lazy continuation lines take 7 s."""
+        first, last = self.line(start), self.line(max(start, end - 1))
+        low, high = self.quoted
+        extends = low <= first <= high + 1
+        kinds = self.parsed.kinds
+        clean = last  # the painted lines up to here hold no directive
+        for number in range(max(first, high + 1) if extends else first, last + 1):
+            kind = kinds[number - 1]
+            if kind == BLANK:
+                continue
+            if keep_directives and kind == DIRECTIVE:
+                clean = min(clean, number - 1)
+                continue
+            kinds[number - 1] = QUOTE
+        if extends:
+            self.quoted = (low, max(high, clean))
+        else:
+            self.quoted = (first, clean) if clean >= first else _NO_LINES
 
     def start_paragraph(self, start: int, end: int) -> bool:
         """Open a paragraph's leaf; True when its inline events need not be walked."""
@@ -198,13 +257,13 @@ class _Walker:
         if simple is not None:
             # The blog's usual paragraph, a URL alone in characters that are no markup: its
             # one text event is known, the events need not be walked.
-            url = simple.group(1).decode("utf-8")
+            url = str(memoryview(body)[simple.start(1) : simple.end(1)], "utf-8")  # (no copy of the bytes)
             if url == strip_trailing(url):
                 self.parsed.url_lines.append(Entry(url, self.line(start), None, None, True, False))
                 self.skipping = True
             else:
                 self.open_leaf(PARAGRAPH_LEAF, start, end)
-        elif body.find(b"://", start, end) < 0 and body.find(b"]", start, end) < 0:
+        elif not self.may_link(start, end):
             self.parsed.plain_spans.append((start, end))
             self.skipping = True
         else:
@@ -216,7 +275,8 @@ class _Walker:
         return self.skipping
 
     def may_link(self, start: int, end: int) -> bool:
-        return self.body.find(b"://", start, end) >= 0 or self.body.find(b"]", start, end) >= 0
+        """Does the source range hold a `://` or a `]`?"""
+        return self.schemes.within(start, end) or self.brackets.within(start, end)
 
     def open_leaf(self, kind: int, start: int, end: int, level: int = 0, check: bool = True) -> None:
         self.close_leaf()
@@ -232,6 +292,8 @@ class _Walker:
 
     def close_leaf(self) -> None:
         if self.leaf is not None:
+            if self.more_text:
+                self.join_text()
             if self.leaf.tokens:
                 self.parsed.leaves.append(self.leaf)
             self.leaf = None
@@ -247,10 +309,26 @@ class _Walker:
         line = self.line(start)
         tokens = self.leaf.tokens
         if kind == TEXT and tokens and tokens[-1].kind == TEXT and tokens[-1].line == line:
-            tokens[-1].text += text
+            more = self.more_text
+            more.append(text)
+            if len(more) > 1024:  # in chunks: not an object per character of a long line
+                self.text_chunks.append("".join(more[:-1]))
+                del more[:-1]
         else:
+            if self.more_text:
+                self.join_text()
             tokens.append(Token(kind, text, line, extra))
         self.leaf.last_line = max(self.leaf.last_line, line)
+
+    def join_text(self) -> None:
+        """Add the text gathered for the leaf's last token to it, in one join: appending each
+        piece to the token's text copied the whole text each time (a line of 1,000,000 `[`,
+        each its own text event, took 21 s)."""
+        assert self.leaf is not None
+        last = self.leaf.tokens[-1]
+        last.text = "".join((last.text, *self.text_chunks, *self.more_text))
+        self.text_chunks.clear()
+        self.more_text.clear()
 
     def event(self, event: Any, start: int, end: int) -> None:
         if type(event) is str:
@@ -286,8 +364,12 @@ class _Walker:
         first = self.line(start)
         starts_line = self.raw[first - 1].lstrip(" \t>").startswith("$$")
         last = self.line(max(start, end - 1))
-        for number in range(first if starts_line else first + 1, last + 1):
+        first_math = first if starts_line else first + 1
+        for number in range(first_math, last + 1):
             self.parsed.kinds[number - 1] = MATH
+        low, high = self.quoted
+        if first_math <= min(high, last) and last >= low:  # math lines are no longer QUOTE lines
+            self.quoted = (low, first_math - 1) if first_math > low else _NO_LINES
 
     def inline_html(self, html: str, start: int) -> None:
         if self.skipping or self.in_code:
@@ -295,12 +377,14 @@ class _Walker:
         if self.leaf is None:
             self.open_leaf(PARAGRAPH_LEAF, start, start + 1, check=False)
         assert self.leaf is not None
+        if self.more_text:
+            self.join_text()  # the HTML parser appends its tokens to the leaf's
         if self.html is None:
             from refexport.formats.markdown.html import HtmlTokens  # lazy: most posts have no HTML
 
             self.html = HtmlTokens(self.leaf.tokens, 0)
         self.html.fixed_line = self.line(start)
-        self.html.feed(html)
+        self.html.feed_tag(html)
 
     def start(self, tag: Any, start: int, end: int) -> None:
         if type(tag) is str:
@@ -371,6 +455,8 @@ class _Walker:
         elif type(tag) is dict and "BlockQuote" in tag:
             self.close_leaf()
             self.quotes -= 1
+            if not self.quotes:
+                self.quoted = _NO_LINES
         else:
             self.close_leaf()
 
@@ -388,7 +474,8 @@ class _Walker:
     def check_fence(self, start: int, end: int) -> None:
         """A fence that runs to the end of the post without a closing fence was never closed."""
         first, last = self.line(start), self.line(max(start, end - 1))
-        if any(line.strip() for line in self.raw[last:]):
+        raw = self.raw
+        if any(raw[index].strip() for index in range(last, len(raw))):  # (not a copy of the rest)
             return  # something follows: a closing fence or the end of its container ended it
         opening = _FENCE_OPEN.match(self.raw[first - 1])
         closing = _FENCE_CLOSE.match(self.raw[last - 1].lstrip(" \t>")) if last > first else None

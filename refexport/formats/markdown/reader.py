@@ -52,11 +52,13 @@ class _Post:
 def read(data: bytes, name: str) -> ReadResult:
     """Read one Markdown post or list. `name` is used verbatim as `Origin.file`."""
     text = decode_text(data, name)
-    raw = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    raw = text.split("\n")
     body_start, front = front_matter(raw)
     title = scalar_text(front.get("title"))
     post = _Post(name, title or PurePath(name).stem, tags_of(front), post_date(PurePath(name).name))
-    parsed = parse(raw, body_start, name)
+    parsed = parse(text, raw, body_start, name)
     entries = _entries(parsed, raw)
     headings = [
         (leaf.first_line, leaf.level, text_of(leaf.tokens, drop_anchors=True))
