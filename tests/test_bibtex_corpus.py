@@ -235,7 +235,12 @@ PANDOC_DIFFERENCES: list[tuple[str, str, Callable[[Any, Any, dict[str, Any], dic
         "title-short",
         "pandoc derives a short title from the title of an entry with a subtitle or addon",
         lambda p, o, r, i: (
-            o is None and ("bibtex:subtitle" in r["custom"] or "bibtex:titleaddon" in r["custom"])
+            o is None
+            and (
+                "bibtex:subtitle" in r["custom"]
+                or "bibtex:titleaddon" in r["custom"]
+                or _site_in_titleaddon(r)
+            )
         ),
     ),
     (
@@ -279,6 +284,20 @@ PANDOC_DIFFERENCES: list[tuple[str, str, Callable[[Any, Any, dict[str, Any], dic
         "container-title",
         "`howpublished` (a @misc's site) is our container-title, pandoc's publisher",
         lambda p, o, r, i: p is None and _text(o) in _split(_text(i.get("publisher"))),
+    ),
+    (
+        "container-title",
+        "a web page's `titleaddon` (where Zotero's BibLaTeX export writes the site) is our "
+        "container-title; pandoc appends it to the title",
+        lambda p, o, r, i: p is None and _site_in_titleaddon(r),
+    ),
+    (
+        "title",
+        "a web page's `titleaddon` (where Zotero's BibLaTeX export writes the site) is our "
+        "container-title; pandoc appends it to the title",
+        lambda p, o, r, i: (
+            _site_in_titleaddon(r) and str(_text(p)).endswith(str(_text(r["container-title"])))
+        ),
     ),
     (
         "language",
@@ -545,6 +564,10 @@ def _names(names: Any) -> Any:
         }
         for n in names
     ]
+
+
+def _site_in_titleaddon(record: dict[str, Any]) -> bool:
+    return record["custom"].get("bibtex:fields", {}).get("container-title") == "titleaddon"  # type: ignore[no-any-return]
 
 
 def pandoc_differences(path: Path, pandoc: str) -> tuple[Counter[str], list[str]] | None:

@@ -231,6 +231,9 @@ def _names(entry: _Entry) -> None:
 
 # --------------------------------------------------------------------------- titles
 
+ONLINE_TYPES = frozenset({"online", "electronic", "www"})
+SITE_FIELDS = frozenset({"organization", "howpublished", "journaltitle", "journal", "booktitle", "maintitle"})
+
 
 def _titles(entry: _Entry) -> None:
     fields = entry.fields
@@ -253,6 +256,11 @@ def _titles(entry: _Entry) -> None:
             _joined(entry, "title", *main)
             entry.came_from("volume-title", "title", "")
             _joined(entry, "volume-title", "title", ("subtitle", "titleaddon"))
+    if entry_type in ONLINE_TYPES and "titleaddon" in fields and not SITE_FIELDS & fields.keys():
+        # the site of a web page, where Zotero's BibLaTeX export writes a website, blog or
+        # forum title (pandoc and biblatex styles print it after the title: "Title. Site")
+        entry.came_from("container-title", "titleaddon", container_field(entry_type, entry.dialect))
+        entry.text("titleaddon", "container-title")
     if "title" in fields:
         _title(entry)
     if entry_type in t.CHAPTER_LIKE and "booktitle" in fields:

@@ -438,6 +438,26 @@ BCP47_OF_LANGID = {
     "chinese-simplified": "zh-CN",
     "chinese-traditional": "zh-TW",
     "korean": "ko-KR",
+    # the other names Zotero's BibLaTeX export writes (its babelLanguageMap); Chinese is
+    # `pinyin`, the only Chinese babel had
+    "pinyin": "zh-CN",
+    "thaicjk": "th-TH",
+    "esperanto": "eo",
+    "friulan": "fur",
+    "galician": "gl",
+    "hindi": "hi",
+    "indonesian": "id",
+    "interlingua": "ia",
+    "irish": "ga",
+    "lowersorbian": "dsb",
+    "malay": "zlm",
+    "samin": "se",
+    "norwegian": "no",
+    "romansh": "rm",
+    "scottish": "gd",
+    "turkmen": "tk",
+    "uppersorbian": "hsb",
+    "welsh": "cy",
 }
 # pandoc: `langid = {english}` with `langidopts = {variant=british}` is British English.
 ENGLISH_VARIANTS = {
