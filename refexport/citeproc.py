@@ -281,8 +281,7 @@ def _run(
         except OSError as error:
             raise CiteError(f"cannot run pandoc: {error}") from None
     if completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", errors="replace").strip()
-        raise CiteError(f"pandoc failed: {message[-500:]}")
+        raise CiteError(f"pandoc failed: {_pandoc_message(completed.stderr)}")
     return entries_from_pandoc(json.loads(completed.stdout), fmt, number)
 
 
@@ -428,3 +427,10 @@ class _Markdown(_Text):
     def styled(self, kind: str, content: str) -> str:
         opening, closing = self._MARKS.get(kind, ("", ""))
         return f"{opening}{content}{closing}" if content.strip() else content
+
+
+def _pandoc_message(stderr: bytes) -> str:
+    """pandoc's own message, without the GHC backtrace it may print after it."""
+    lines = stderr.decode("utf-8", errors="replace").strip().splitlines()
+    kept = [line for line in lines if not line.startswith(" ") and "backtrace" not in line.lower()]
+    return "\n".join(kept or lines)[:500]

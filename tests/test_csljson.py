@@ -659,3 +659,28 @@ def test_we_read_pandocs_own_csl_yaml_as_pandocs_csl_json(tmp_path: Path) -> Non
         return record.key, title, names, record.issued if record.issued and record.issued.parts else None
 
     assert [summary(r) for r in from_yaml] == [summary(r) for r in from_json]
+
+
+def test_variable_lines_of_a_note_are_read_as_processors_print_them() -> None:
+    """Zotero's CSL export writes what an item type has no field for as `variable: value`
+    lines of the note (citeproc-js and pandoc print them as the variables)."""
+    item = {
+        "id": "bcc",
+        "type": "software",
+        "title": "BCC",
+        "issued": {"date-parts": [[2022, 7]]},
+        "note": "TODO: cite\ncontainer-title: GitHub\nissued: 2022-07/2022-08\n"
+        "author: Doe || Jane\nauthor: iovisor\nlanguage: en\n\nRead the README first.\nurl: not read",
+    }
+    [record] = read_json(json.dumps([item]))
+    assert record.variables["container-title"] == "GitHub"
+    assert record.variables["language"] == "en"
+    assert record.variables["issued"] == Date.from_csl({"date-parts": [[2022, 7], [2022, 8]]})
+    assert record.variables["author"] == [Name(family="Doe", given="Jane"), Name(literal="iovisor")]
+    assert record.note == "TODO: cite\n\nRead the README first.\nurl: not read"
+    # a line naming a variable the item has stays in the note; a guarded line is the note's own
+    item = {"id": "x", "type": "book", "title": "T", "publisher": "P", "note": "publisher: Q"}
+    assert read_json(json.dumps([item]))[0].note == "publisher: Q"
+    item = {"id": "y", "type": "book", "title": "T", "note": " publisher: Q"}
+    [guarded] = read_json(json.dumps([item]))
+    assert (guarded.note, guarded.variables.get("publisher")) == ("publisher: Q", None)
