@@ -20,6 +20,7 @@ from refexport.fileio import decode_guessing
 from refexport.formats import WriteOptions
 from refexport.formats.ris import tables
 from refexport.formats.ris.parser import TAGS, Entry, entries, format_entries, value_lines
+from refexport.formats.zotero.creators import split_name
 from refexport.model import Date, Name, Origin, PartialDate, Problem, ReadResult, Record, Value, record_id
 from refexport.text.markup import plain
 
@@ -148,21 +149,13 @@ def _read_names(record: Record, left: Entry) -> None:
 
 def parse_name(text: str) -> Name:
     """`Last, First, Suffix` (RIS); no comma (or nothing after it): one literal name (an
-    organisation, a CJK name). Lower-case words before the last name are its particle."""
+    organisation, a CJK name). Particles as Zotero, which writes RIS names from its creators,
+    reads them: lower-case words that lead the last name or end the first name."""
     parts = [part.strip() for part in text.split(",")]
     if len(parts) == 1 or not any(parts[1:]):
         return Name(literal=parts[0] if len(parts) > 1 else text.strip())
     last, given, suffix = parts[0], parts[1], ", ".join(parts[2:])
-    words = last.split(" ")
-    split = 0
-    while split < len(words) - 1 and words[split][:1].islower():
-        split += 1
-    return Name(
-        family=" ".join(words[split:]),
-        given=given or None,
-        non_dropping_particle=" ".join(words[:split]) or None,
-        suffix=suffix or None,
-    )
+    return split_name(last, f"{given}, {suffix}" if suffix else given)
 
 
 def _read_dates(record: Record, left: Entry) -> None:
