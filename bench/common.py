@@ -30,10 +30,13 @@ def run_child(argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[f
 
 def python_stage(code: str, env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Run `code` in a fresh interpreter that reports its own peak memory on stderr."""
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child of a big parent
+    # reported the parent's peak
     wrapper = (
-        "import resource, sys\n"
+        "import sys\n"
         f"{code}\n"
-        "sys.stderr.write(f'\\nPEAK_KB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+        "peak = next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+        "sys.stderr.write(f'\\nPEAK_KB {peak}\\n')\n"
     )
     return run_child([sys.executable, "-c", wrapper], env)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import multiprocessing
 import os
 import re
 import unicodedata
@@ -44,7 +45,6 @@ KEY_CHARS = re.compile(r"^[A-Za-z0-9_:-]+$")
 _SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/o/0/1: easy to read back
 _TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
 _HAN_RUN = re.compile(rf"^[{_HAN}]+$")
-_HAN_RUNS = re.compile(rf"[{_HAN}]+")
 _MAX_WORDS = 4
 _HEX_ID = re.compile(r"[0-9a-f]{1,16}")
 _MAX_LETTERS = 28  # of words, before year and suffix
@@ -96,12 +96,14 @@ def assign_keys(records: Sequence[Record]) -> list[tuple[Record, str]]:
     pinyin.prefetch(materials.values())
     # Records whose words are not memoised need the pinyin of their Han runs: ask for all of
     # them in one go rather than one query per run.
-    pinyin.prefetch(
-        KeyCache.romanise_key(run[: _MAX_SYLLABLES + 1], _MAX_SYLLABLES)
+    runs = [
+        run
         for index, material in materials.items()
         if pinyin.known(material) is None
-        for run in _HAN_RUNS.findall(material)
-    )
+        for run in _han_runs(records[index])
+    ]
+    pinyin.prefetch(KeyCache.romanise_key(run, _MAX_SYLLABLES) for run in runs)
+    pinyin.romanise_all(runs, _MAX_SYLLABLES)
     proposals: dict[int, str] = {}
     for index, material in materials.items():
         proposals[index] = pinyin.memoised(material, functools.partial(key_words, records[index], pinyin))
@@ -193,6 +195,30 @@ def key_words(record: Record, pinyin: KeyCache) -> str:
     return text or "ref"
 
 
+def _han_runs(record: Record) -> list[str]:
+    """The Han runs `key_words` will romanise (as `_words` cuts them), to do them at once."""
+    runs: list[str] = []
+    count = 0
+    texts = []
+    if record.authors:
+        first = record.authors[0]
+        texts.append((first.literal or first.family or first.given or "", 1))
+    if record.title:
+        texts.append((plain(record.title), _MAX_WORDS))
+    for text, limit in texts:
+        taken = 0
+        for token in _TOKEN.findall(text):
+            if taken >= limit or count >= _MAX_WORDS:
+                break
+            if _HAN_RUN.match(token):
+                runs.append(token[: _MAX_SYLLABLES + 1])
+            elif not (word := _ascii(token).lower()) or word in _STOP_WORDS:
+                continue
+            taken += 1
+            count += 1
+    return runs
+
+
 def _words(text: str, pinyin: KeyCache, limit: int) -> list[list[str]]:
     words: list[list[str]] = []
     for token in _TOKEN.findall(text):
@@ -236,16 +262,52 @@ class KeyCache(Memo):
         cache_key = self.romanise_key(han, syllables)
         cached = self._get(cache_key)
         if cached is None:
-            from pypinyin import lazy_pinyin  # 0.3 s of dictionaries: only when needed
-
-            readings = (re.sub(r"[^a-z]", "", _ascii(p).lower()) for p in lazy_pinyin(han)[:syllables])
-            cached = " ".join(r for r in readings if r)
+            cached = _romanised(han, syllables)
             self.remember(cache_key, cached)
         return cached.split()
+
+    def romanise_all(self, runs: list[str], syllables: int) -> None:
+        """Romanise the runs not memoised yet, ahead of `romanise`. Many of them (a first run
+        over a large catalog: 34,000 runs of the blog corpus take pypinyin 2.5 s) are split
+        over the CPUs in forked processes, which share the dictionaries loaded here."""
+        missing = [
+            run for run in dict.fromkeys(runs) if self.known(self.romanise_key(run, syllables)) is None
+        ]
+        workers = min(os.cpu_count() or 1, len(missing) // _RUNS_PER_WORKER)
+        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return  # `romanise` does them one by one
+        import pypinyin  # noqa: F401  loaded once, before the fork
+
+        chunks = [missing[i::workers] for i in range(workers)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for chunk, readings in zip(
+                chunks, pool.map(_romanised_list, [(c, syllables) for c in chunks]), strict=True
+            ):
+                for run, reading in zip(chunk, readings, strict=True):
+                    self.remember(self.romanise_key(run, syllables), reading)
 
     @staticmethod
     def romanise_key(han: str, syllables: int) -> str:
         return f"{syllables}:{han}"
+
+
+_RUNS_PER_WORKER = 2000  # below that, a process costs more than it saves
+
+
+def _romanised(han: str, syllables: int) -> str:
+    """Pinyin syllables of the first `syllables` characters of a Han run, space-separated."""
+    from pypinyin import lazy_pinyin  # 0.3 s of dictionaries: only when needed
+
+    readings = (
+        p.lower() if p.isascii() and p.isalpha() else re.sub(r"[^a-z]", "", _ascii(p).lower())
+        for p in lazy_pinyin(han)[:syllables]
+    )
+    return " ".join(r for r in readings if r)
+
+
+def _romanised_list(task: tuple[list[str], int]) -> list[str]:
+    runs, syllables = task
+    return [_romanised(run, syllables) for run in runs]
 
 
 def _cache_path() -> Path | None:

@@ -138,3 +138,17 @@ def test_keys_are_the_same_with_and_without_the_cache(
     monkeypatch.setenv("REFEXPORT_NO_CACHE", "1")
     assert cold == warm == keys()
     assert (tmp_path / "refexport" / "keys.sqlite").is_file()
+
+
+def test_a_large_first_run_gives_the_keys_small_ones_give(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of new Han titles are romanised in parallel processes; a catalog of a few
+    hundred one by one: the keys are the same (the words; suffixes depend on the set)."""
+    monkeypatch.setenv("REFEXPORT_NO_CACHE", "1")
+    han = [chr(0x4E00 + step * 37) for step in range(500)]  # CJK Unified Ideographs
+    titles = ["".join(han[(i * k) % 500] for k in (1, 7, 13, 29)) for i in range(6000)]
+    records = [_record(t, f"https://a.example/{i}") for i, t in enumerate(titles)]
+    assign_keys(records)
+    alone = [_record(t, f"https://a.example/{i}") for i, t in enumerate(titles)]
+    for start in range(0, len(alone), 500):
+        assign_keys(alone[start : start + 500])
+    assert [r.key.rsplit("-", 1)[0] for r in records] == [r.key.rsplit("-", 1)[0] for r in alone]
