@@ -30,7 +30,7 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -166,14 +166,24 @@ def _key_material(record: Record) -> str:
     return f"k:{author}\x1f{record.title or ''}\x1f{'' if record.title else record.url}\x1f{year}"
 
 
-def key_words(record: Record, pinyin: KeyCache) -> str:
-    """The readable part of a generated key (without the suffix)."""
-    words: list[list[str]] = []  # each word as its syllables (a Latin word is one)
+Romaniser = Callable[[str, int], list[str]]  # a Han run, a number of syllables -> syllables
+
+
+def _key_words(record: Record, romanise: Romaniser) -> list[list[str]]:
+    """The words of a key from the first author and the title, each as its syllables (a
+    Latin word is one)."""
+    words: list[list[str]] = []
     if record.authors:
         first = record.authors[0]
-        words += _words(first.literal or first.family or first.given or "", pinyin, 1)
+        words += _words(first.literal or first.family or first.given or "", romanise, 1)
     if record.title:
-        words += _words(plain(record.title), pinyin, _MAX_WORDS - len(words))
+        words += _words(plain(record.title), romanise, _MAX_WORDS - len(words))
+    return words
+
+
+def key_words(record: Record, pinyin: KeyCache) -> str:
+    """The readable part of a generated key (without the suffix)."""
+    words = _key_words(record, pinyin.romanise)
     if not record.title and record.url:
         words += [[w] for w in _url_words(record.url)[: _MAX_WORDS - len(words)]]
     text = ""
@@ -196,36 +206,24 @@ def key_words(record: Record, pinyin: KeyCache) -> str:
 
 
 def _han_runs(record: Record) -> list[str]:
-    """The Han runs `key_words` will romanise (as `_words` cuts them), to do them at once."""
+    """The Han runs `key_words` will romanise, to do them all at once."""
     runs: list[str] = []
-    count = 0
-    texts = []
-    if record.authors:
-        first = record.authors[0]
-        texts.append((first.literal or first.family or first.given or "", 1))
-    if record.title:
-        texts.append((plain(record.title), _MAX_WORDS))
-    for text, limit in texts:
-        taken = 0
-        for token in _TOKEN.findall(text):
-            if taken >= limit or count >= _MAX_WORDS:
-                break
-            if _HAN_RUN.match(token):
-                runs.append(token[: _MAX_SYLLABLES + 1])
-            elif not (word := _ascii(token).lower()) or word in _STOP_WORDS:
-                continue
-            taken += 1
-            count += 1
+
+    def collect(han: str, syllables: int) -> list[str]:
+        runs.append(han)
+        return [han]  # a word, as its pinyin would be
+
+    _key_words(record, collect)
     return runs
 
 
-def _words(text: str, pinyin: KeyCache, limit: int) -> list[list[str]]:
+def _words(text: str, romanise: Romaniser, limit: int) -> list[list[str]]:
     words: list[list[str]] = []
     for token in _TOKEN.findall(text):
         if len(words) >= limit:
             break
         if _HAN_RUN.match(token):
-            syllables = pinyin.romanise(token[: _MAX_SYLLABLES + 1], _MAX_SYLLABLES)
+            syllables = romanise(token[: _MAX_SYLLABLES + 1], _MAX_SYLLABLES)
         else:
             word = _ascii(token).lower()
             syllables = [word] if word and word not in _STOP_WORDS else []
