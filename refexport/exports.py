@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from pathlib import Path
 
@@ -50,6 +49,8 @@ def _render_all(catalog: Catalog) -> list[str]:
     """Every export's text, in `EXPORT_FILES` order: for a large catalog, over the CPUs in
     forked processes (each writer is independent; the records are shared by the fork)."""
     global _catalog
+    import multiprocessing
+
     workers = min(os.cpu_count() or 1, len(EXPORT_FILES))
     if (
         len(catalog.records) < _PARALLEL_RECORDS

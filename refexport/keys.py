@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing
 import os
 import re
 import unicodedata
@@ -272,8 +271,12 @@ class KeyCache(Memo):
             run for run in dict.fromkeys(runs) if self.known(self.romanise_key(run, syllables)) is None
         ]
         workers = min(os.cpu_count() or 1, len(missing) // _RUNS_PER_WORKER)
-        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if workers < 2:
             return  # `romanise` does them one by one
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
         import pypinyin  # noqa: F401  loaded once, before the fork
 
         chunks = [missing[i::workers] for i in range(workers)]
