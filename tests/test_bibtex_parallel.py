@@ -58,6 +58,16 @@ def test_a_file_split_by_workers_gives_the_same_records_and_problems(big_bib: by
     assert max(lines) > 20_000  # line numbers carried across chunks  # type: ignore[operator]
 
 
+def test_macros_redefined_along_the_file_apply_from_their_definition_on(big_bib: bytes) -> None:
+    records = read(big_bib, "big.bib", workers=2).records
+    journals = {r.key: r.container for r in records if r.key in ("k0", "k9", "k3600")}
+    assert journals == {
+        "k0": "Journal 0, Series 0",
+        "k9": "Journal 9, Series 1",
+        "k3600": "Journal 3600, Series 0",
+    }
+
+
 def test_binary_data_is_refused_by_workers_too(big_bib: bytes) -> None:
     data = big_bib + b"@misc{x, title = {\x00}}\n"
     with pytest.raises(InputError, match="binary data"):

@@ -84,7 +84,7 @@ class Failed(NamedTuple):
 
 
 class Other(NamedTuple):
-    """A block without a record: `@preamble`, `@comment`, a `@string` given twice in a chunk."""
+    """A block without a record: `@preamble`, `@comment`."""
 
     line: int
 
@@ -129,6 +129,8 @@ def _block(block: Any) -> Block:
         return String(line, block.key, block.value)
     if isinstance(block, model.DuplicateBlockKeyBlock):
         inner = block.ignore_error_block
+        if isinstance(inner, model.String):  # a macro redefined: from here on (as in a later chunk)
+            return String(line, inner.key, inner.value)
         return DuplicateKey(line, block.key, _entry(inner)) if isinstance(inner, model.Entry) else Other(line)
     if isinstance(block, model.DuplicateFieldKeyBlock):
         names = ", ".join(sorted(block.duplicate_keys))
