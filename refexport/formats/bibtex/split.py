@@ -12,6 +12,7 @@ send back `Record`s, and unpickling those in the reader took as long as building
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import signal
@@ -214,6 +215,7 @@ def split_all(chunks: Iterable[tuple[str, int]], workers: int) -> Iterator[Split
 def _worker_started(parent: int) -> None:
     """A worker leaves interrupts to the reading process (which stops the pool), and ends
     when that process is gone (killed: nobody would stop it)."""
+    gc.disable()  # the blocks of a chunk are freed by reference counting (see `read`)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
