@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from refexport.errors import InputError
-from refexport.formats.bibtex import read
+from refexport.formats import WriteOptions
+from refexport.formats.bibtex import read, write
 from refexport.formats.bibtex.read import CHUNK_CHARS
 
 
@@ -72,3 +73,16 @@ def test_binary_data_is_refused_by_workers_too(big_bib: bytes) -> None:
     data = big_bib + b"@misc{x, title = {\x00}}\n"
     with pytest.raises(InputError, match="binary data"):
         read(data, "big.bib", workers=2)
+
+
+@pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])
+def test_entries_formatted_by_workers_are_the_same_text_and_notices(big_bib: bytes, dialect: str) -> None:
+    records = read(big_bib, "big.bib", workers=0).records
+    alone, together = WriteOptions(settings={"dialect": dialect}), WriteOptions(settings={"dialect": dialect})
+    text = "".join(write(records, alone, workers=0))
+    assert "".join(write(records, together, workers=2)) == text
+    assert together.notices == alone.notices
+    assert alone.notices  # the keyless entries' keys
+    assert [r.to_dict() for r in read(text.encode(), "again.bib", workers=2).records] == [
+        r.to_dict() for r in read(text.encode(), "again.bib", workers=0).records
+    ]

@@ -12,15 +12,11 @@ send back `Record`s, and unpickling those in the reader took as long as building
 
 from __future__ import annotations
 
-import gc
-import os
 import re
-import signal
-import sys
-import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
 from typing import Any, NamedTuple
+
+from refexport.formats.bibtex.workers import count, in_order
 
 # EndNote writes entries without a key (`@article{ author = …`): given an empty one.
 _KEYLESS = re.compile(
@@ -34,9 +30,6 @@ _BAD_BYTE = re.compile("[\udc80-\udcff]")
 # it, starting the workers costs more than they save (measured: 10,000 entries, 7.8 MB,
 # split 0.94 s serially; a worker starts in about 10 ms, forked).
 PARALLEL_BYTES = 1 << 20
-# Chunks handed out ahead of the one the reader waits for, per worker: keeps both cores busy
-# while the blocks waiting to be read (and each worker's memory) stay a few chunks' worth.
-_AHEAD = 2
 
 
 class Entry(NamedTuple):
@@ -172,14 +165,8 @@ def _field_name(key: str) -> str | None:
 
 
 def workers_for(size: int, workers: int | None) -> int:
-    """How many worker processes split an input of `size` bytes: `workers` when given, else
-    one per core for an input of PARALLEL_BYTES or more; 0 (split here) where processes
-    cannot be forked safely (no `fork`, or threads running that a fork would not copy)."""
-    if workers is None:
-        workers = (os.cpu_count() or 1) if size >= PARALLEL_BYTES else 0
-    if workers < 1 or not hasattr(os, "fork") or threading.active_count() > 1:
-        return 0
-    return workers
+    """How many worker processes split an input of `size` bytes (see `workers.count`)."""
+    return count(size >= PARALLEL_BYTES, workers)
 
 
 Split = tuple[str, int, list[Block] | str]  # a chunk, its first line, its blocks (see `split`)
@@ -187,44 +174,14 @@ Split = tuple[str, int, list[Block] | str]  # a chunk, its first line, its block
 
 def split_all(chunks: Iterable[tuple[str, int]], workers: int) -> Iterator[Split]:
     """(chunk, first line, its blocks) for each chunk, in order: split here (`workers` 0) or
-    by that many forked worker processes, at most `_AHEAD` chunks per worker ahead."""
+    by that many worker processes."""
     if workers < 1:
         for chunk, first_line in chunks:
             yield chunk, first_line, split(chunk)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    pending: list[tuple[str, int, Future[list[Block] | str]]] = []
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_worker_started, initargs=(os.getpid(),)
-    )
-    try:
-        for chunk, first_line in chunks:
-            pending.append((chunk, first_line, pool.submit(split, chunk)))
-            if len(pending) > workers * _AHEAD:
-                done_chunk, done_line, future = pending.pop(0)
-                yield done_chunk, done_line, future.result()
-        for done_chunk, done_line, future in pending:
-            yield done_chunk, done_line, future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    for (chunk, first_line), blocks in in_order(_split_task, chunks, workers):
+        yield chunk, first_line, blocks
 
 
-def _worker_started(parent: int) -> None:
-    """A worker leaves interrupts to the reading process (which stops the pool), and ends
-    when that process is gone (killed: nobody would stop it)."""
-    gc.disable()  # the blocks of a chunk are freed by reference counting (see `read`)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: int) -> None:
-    import time
-
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    sys.stderr.flush()
-    os._exit(1)
+def _split_task(task: tuple[str, int]) -> list[Block] | str:
+    return split(task[0])

@@ -21,6 +21,7 @@ from refexport.formats.bibtex import tables as t
 from refexport.formats.bibtex.builder import Builder
 from refexport.formats.bibtex.entry import entry_to_record
 from refexport.formats.bibtex.read import STASH_FIELDS
+from refexport.formats.bibtex.workers import count, in_order
 from refexport.model import Record, record_id
 
 # Key characters BibTeX, biber and pandoc all accept (pandoc's `isBibtexKeyChar` without
@@ -30,19 +31,53 @@ _SAFE_SORT_KEY = re.compile(r"^[^{}\\]*$")
 _FIELD_WIDTH = 12  # field names are padded to this (`howpublished`), so columns line up
 
 
-def write(records: Sequence[Record], options: WriteOptions) -> Iterator[str]:
+def write(records: Sequence[Record], options: WriteOptions, *, workers: int | None = None) -> Iterator[str]:
     """The records as a .bib file in `options.get("dialect")` ("bibtex" or "biblatex"), in
-    input order, one entry per piece. A key the format cannot hold is written sanitised and
-    said in `options.notices`; ValueError for an unknown dialect."""
+    input order, one entry per piece (a batch of entries when written in parallel). A key
+    the format cannot hold is written sanitised and said in `options.notices`; ValueError
+    for an unknown dialect. `workers`: how many processes format the entries (see
+    `workers.count`): by default one per core from PARALLEL_RECORDS records on; the text is
+    the same either way."""
     dialect = options.get("dialect", "bibtex")
     if dialect not in t.DIALECTS:
         raise ValueError(f"unknown BibTeX dialect {dialect!r} (choose from {', '.join(t.DIALECTS)})")
     keys = _Keys(dialect, options)
+    processes = count(len(records) >= PARALLEL_RECORDS, workers)
+    if processes:
+        yield from _in_workers(records, dialect, [keys.key_for(record) for record in records], processes)
+        return
     first = True
     for record in records:
         text = format_entry(record, dialect, keys.key_for(record))
         yield text if first else "\n" + text
         first = False
+
+
+# From this many records on the entries are formatted by worker processes (10,000 entries:
+# 0.52 s alone, about 0.3 s with two; starting them costs about 20 ms).
+PARALLEL_RECORDS = 2_000
+_BATCH = 250  # entries per task: about 200 KB of text
+
+
+def _in_workers(records: Sequence[Record], dialect: str, keys: list[str], processes: int) -> Iterator[str]:
+    batches = [(start, min(start + _BATCH, len(records))) for start in range(0, len(records), _BATCH)]
+    setup = (records, dialect, keys)
+    for (start, _), text in in_order(_format_batch, batches, processes, _adopt, setup):
+        yield text if start == 0 else "\n" + text
+
+
+_adopted: tuple[Sequence[Record], str, list[str]] = ((), "bibtex", [])
+
+
+def _adopt(records: Sequence[Record], dialect: str, keys: list[str]) -> None:
+    """In a worker: the records to format (inherited from the writing process, not sent)."""
+    global _adopted
+    _adopted = (records, dialect, keys)
+
+
+def _format_batch(batch: tuple[int, int]) -> str:
+    records, dialect, keys = _adopted
+    return "\n".join(format_entry(records[index], dialect, keys[index]) for index in range(*batch))
 
 
 class _Keys:
