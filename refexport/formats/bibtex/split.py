@@ -96,11 +96,29 @@ def split(chunk: str) -> list[Block] | str:
 
     if "\x00" in chunk:
         return BINARY
+    text = _repair_keyless(chunk)
     try:
-        library = parse_string(_repair_keyless(chunk), parse_stack=[])
+        library = parse_string(text, parse_stack=[])
     except Exception as error:
         return str(error)
-    return [_block(block) for block in library.blocks]
+    return [_block(block, line) for block, line in _lines(text, library.blocks)]
+
+
+def _lines(text: str, blocks: list[Any]) -> Iterator[tuple[Any, int]]:
+    """Each block with its 0-based line in `text`, found from where its text starts:
+    bibtexparser's own count misses the line breaks of some blocks (a long `@comment`), and
+    then every later block of the chunk is that many lines early."""
+    position = line = 0
+    for block in blocks:
+        raw = block.raw
+        at = text.find(raw, position) if raw else -1
+        if at < 0:  # not seen (bibtexparser gives every block its raw text)
+            yield block, block.start_line or 0
+            continue
+        line += text.count("\n", position, at)
+        yield block, line
+        line += raw.count("\n")
+        position = at + len(raw)
 
 
 def _repair_keyless(chunk: str) -> str:
@@ -109,13 +127,12 @@ def _repair_keyless(chunk: str) -> str:
     return chunk
 
 
-def _block(block: Any) -> Block:
+def _block(block: Any, line: int) -> Block:
     from bibtexparser import model
 
-    line = block.start_line or 0
     kind = type(block)
     if kind is model.Entry:
-        return _entry(block)
+        return _entry(block, line)
     if kind is model.ImplicitComment:
         first = (block.raw or "").split("\n", 1)[0].strip()
         return Comment(line, bool(first) and not first.startswith("%"))
@@ -125,10 +142,12 @@ def _block(block: Any) -> Block:
         inner = block.ignore_error_block
         if isinstance(inner, model.String):  # a macro redefined: from here on (as in a later chunk)
             return String(line, inner.key, inner.value)
-        return DuplicateKey(line, block.key, _entry(inner)) if isinstance(inner, model.Entry) else Other(line)
+        if isinstance(inner, model.Entry):
+            return DuplicateKey(line, block.key, _entry(inner, line))
+        return Other(line)
     if isinstance(block, model.DuplicateFieldKeyBlock):
         names = ", ".join(sorted(block.duplicate_keys))
-        return DuplicateFields(line, names, _entry(block.ignore_error_block))
+        return DuplicateFields(line, names, _entry(block.ignore_error_block, line))
     if isinstance(block, model.ParsingFailedBlock):
         error = block.error
         reason = getattr(error, "abort_reason", None) or str(error) or "unreadable"
@@ -136,7 +155,7 @@ def _block(block: Any) -> Block:
     return Other(line)
 
 
-def _entry(entry: Any) -> Entry:
+def _entry(entry: Any, line: int) -> Entry:
     raw = entry.raw or ""
     fields: dict[str, str] = {}
     for item in entry.fields:
@@ -149,7 +168,6 @@ def _entry(entry: Any) -> Entry:
     bad = None
     if bad_byte is not None:
         bad = (raw[: bad_byte.start()].count("\n"), ord(bad_byte.group()) - 0xDC00)
-    line = entry.start_line or 0
     return Entry(line, line + raw.count("\n"), entry.entry_type, entry.key, list(fields.items()), bad)
 
 
