@@ -47,6 +47,9 @@ STASH_FIELDS = {"bibtex": stash.NAME, "biblatex": "verba"}
 _STASH_KEYS = frozenset({*OWN_FIELDS, *VARIABLES, "-"})
 
 CHUNK_CHARS = 1 << 18  # characters of the input parsed at once (256 KB: peak memory and time are least)
+# Split by workers, smaller chunks cost no time, and fewer of the reader's memory waits in
+# them (10,000 entries: peak 66.5 MB with 64 KB, 72 MB with 256 KB; 0.80 s either way).
+WORKER_CHUNK_CHARS = 1 << 16
 _JABREF_ENCODING = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)", re.MULTILINE)
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 # Entry types and fields only BibLaTeX has, and those only classic BibTeX has (biber reads
@@ -96,8 +99,9 @@ def _cyclic_gc_paused() -> Iterator[None]:
 def _read(data: bytes, name: str, workers: int | None) -> ReadResult:
     reader: _Reader | None = None
     content = False  # text outside `%` comments seen (for a file without any entry)
-    chunks = text_chunks(data, name)
-    for chunk, first_line, blocks in split_all(chunks, workers_for(len(data), workers)):
+    processes = workers_for(len(data), workers)
+    chunks = text_chunks(data, name, WORKER_CHUNK_CHARS if processes else CHUNK_CHARS)
+    for chunk, first_line, blocks in split_all(chunks, processes):
         if blocks == BINARY:
             raise InputError(name, None, "not a BibTeX file (binary data)")
         if isinstance(blocks, str):  # bibtexparser is not supposed to raise; if it does, name the file
