@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from refexport.formats.bibtex.workers import count, in_order
+from refexport.workers import count, in_order
 
 # EndNote writes entries without a key (`@article{ author = …`): given an empty one.
 _KEYLESS = re.compile(
@@ -183,7 +183,7 @@ def _field_name(key: str) -> str | None:
 
 
 def workers_for(size: int, workers: int | None) -> int:
-    """How many worker processes split an input of `size` bytes (see `workers.count`)."""
+    """How many worker processes split an input of `size` bytes (see `refexport.workers.count`)."""
     return count(size >= PARALLEL_BYTES, workers)
 
 

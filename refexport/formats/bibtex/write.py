@@ -21,8 +21,8 @@ from refexport.formats.bibtex import tables as t
 from refexport.formats.bibtex.builder import Builder
 from refexport.formats.bibtex.entry import entry_to_record
 from refexport.formats.bibtex.read import STASH_FIELDS
-from refexport.formats.bibtex.workers import count, in_order
 from refexport.model import Record, record_id
+from refexport.workers import count, in_order
 
 # Key characters BibTeX, biber and pandoc all accept (pandoc's `isBibtexKeyChar` without
 # what biber refuses: `'s`, `(`, `)`, `=`; BBT's `citekeyUnsafeChars` are out too).
@@ -36,7 +36,7 @@ def write(records: Sequence[Record], options: WriteOptions, *, workers: int | No
     input order, one entry per piece (a batch of entries when written in parallel). A key
     the format cannot hold is written sanitised and said in `options.notices`; ValueError
     for an unknown dialect. `workers`: how many processes format the entries (see
-    `workers.count`): by default one per core from PARALLEL_RECORDS records on; the text is
+    `refexport.workers.count`): by default one per core from PARALLEL_RECORDS records on; the text is
     the same either way."""
     dialect = options.get("dialect", "bibtex")
     if dialect not in t.DIALECTS:
