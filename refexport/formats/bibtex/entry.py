@@ -49,29 +49,6 @@ ENTRYTYPE = "bibtex:entrytype"
 FIELDS = "bibtex:fields"
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _DASHES = re.compile("[-\u2013\u2014]+")
-# Variables whose values a bibliography says again and again: interned, one string each
-# (with the names and tags, 10,000 generated entries take 4 MB less; the others, unique
-# mostly, would only fill the table of interned strings).
-_REPEATED = frozenset(
-    {
-        "container-title",
-        "container-title-short",
-        "collection-title",
-        "publisher",
-        "publisher-place",
-        "original-publisher",
-        "original-publisher-place",
-        "event-title",
-        "event-place",
-        "jurisdiction",
-        "volume",
-        "issue",
-        "edition",
-        "language",
-        "genre",
-        "status",
-    }
-)
 _NEEDS_QUOTING = re.compile(r"[\\{}$&%#_^~`\u00a0\u2013;\n]|--|''")
 
 
@@ -91,8 +68,8 @@ class _Entry:
 
     def put(self, variable: str, value: str | list[Name] | Date | None) -> None:
         if value is not None and value != "" and value != []:
-            if variable in _REPEATED and type(value) is str:
-                value = intern(value)
+            if variable in t.REPEATED_VARIABLES and type(value) is str:
+                value = intern(value)  # one string for all the records that say it
             self.record.variables[variable] = value
 
     def keep(self, name: str, raw: str) -> None:

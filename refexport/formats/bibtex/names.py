@@ -67,7 +67,7 @@ def parse_name(raw: str, useprefix: bool = False) -> tuple[Name, bool]:
 def _simple_name(raw: str) -> Name | None:
     """`Family, Given` (or `Family`) with plain words and a capital first: no splitting rules
     needed. None for anything else. The parts are interned: a bibliography names the same
-    people again and again (see `entry._REPEATED`)."""
+    people again and again (see `tables.REPEATED_VARIABLES`)."""
     family, comma, given = raw.partition(", ")
     if not family or " " in family or not _upper_first(family) or not _SIMPLE_PART.fullmatch(family):
         return None

@@ -74,8 +74,8 @@ def read(data: bytes, name: str, *, workers: int | None = None) -> ReadResult:
     while the good ones are kept; InputError when the input is not BibTeX at all.
 
     `workers`: how many processes split the text with bibtexparser (see `split`): by default
-    one per core for an input of `split.PARALLEL_BYTES` or more, else none (0: split in this
-    process). The records and problems are the same either way."""
+    one per idle core for an input of `split.PARALLEL_BYTES` or more, else none (0: split in
+    this process). The records and problems are the same either way."""
     # bibtexparser logs each broken block; they are reported as `Problem`s instead.
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     with _cyclic_gc_paused():

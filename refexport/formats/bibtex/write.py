@@ -36,8 +36,8 @@ def write(records: Sequence[Record], options: WriteOptions, *, workers: int | No
     input order, one entry per piece (a batch of entries when written in parallel). A key
     the format cannot hold is written sanitised and said in `options.notices`; ValueError
     for an unknown dialect. `workers`: how many processes format the entries (see
-    `refexport.workers.count`): by default one per core from PARALLEL_RECORDS records on; the text is
-    the same either way."""
+    `refexport.workers.count`): by default one per idle core from PARALLEL_RECORDS records
+    on. The text is the same either way."""
     dialect = options.get("dialect", "bibtex")
     if dialect not in t.DIALECTS:
         raise ValueError(f"unknown BibTeX dialect {dialect!r} (choose from {', '.join(t.DIALECTS)})")
