@@ -22,7 +22,7 @@ from refexport.formats.bibtex.builder import Builder
 from refexport.formats.bibtex.entry import entry_to_record
 from refexport.formats.bibtex.read import STASH_FIELDS
 from refexport.model import Record, record_id
-from refexport.workers import count, in_order
+from refexport.workers import count, each
 
 # Key characters BibTeX, biber and pandoc all accept (pandoc's `isBibtexKeyChar` without
 # what biber refuses: `'s`, `(`, `)`, `=`; BBT's `citekeyUnsafeChars` are out too).
@@ -33,7 +33,7 @@ _FIELD_WIDTH = 12  # field names are padded to this (`howpublished`), so columns
 
 def write(records: Sequence[Record], options: WriteOptions, *, workers: int | None = None) -> Iterator[str]:
     """The records as a .bib file in `options.get("dialect")` ("bibtex" or "biblatex"), in
-    input order, one entry per piece (a batch of entries when written in parallel). A key
+    input order, one entry per piece. A key
     the format cannot hold is written sanitised and said in `options.notices`; ValueError
     for an unknown dialect. `workers`: how many processes format the entries (see
     `refexport.workers.count`): by default one per idle core from PARALLEL_RECORDS records
@@ -44,13 +44,16 @@ def write(records: Sequence[Record], options: WriteOptions, *, workers: int | No
     keys = _Keys(dialect, options)
     processes = count(len(records) >= PARALLEL_RECORDS, workers)
     if processes:
-        # this process writes a share too, so one worker fewer is started (but one at least)
-        keyed = [keys.key_for(record) for record in records]
-        yield from _in_workers(records, dialect, keyed, max(1, processes - 1))
-        return
+        keyed = [keys.key_for(record) for record in records]  # the notices in order, first
+        texts: Iterator[str] = each(
+            lambda index: format_entry(records[index], dialect, keyed[index]),
+            range(len(records)),
+            max(1, processes - 1),  # this process writes a share too (see `workers.each`)
+        )
+    else:
+        texts = (format_entry(record, dialect, keys.key_for(record)) for record in records)
     first = True
-    for record in records:
-        text = format_entry(record, dialect, keys.key_for(record))
+    for text in texts:
         yield text if first else "\n" + text
         first = False
 
@@ -59,35 +62,6 @@ def write(records: Sequence[Record], options: WriteOptions, *, workers: int | No
 # entries, two cores: 0.58 s alone, 0.41-0.48 s with one worker beside this process, which
 # formats every other batch; two workers with it on two cores: 0.46-0.49 s).
 PARALLEL_RECORDS = 2_000
-_BATCH = 250  # entries per task: about 200 KB of text
-
-
-def _in_workers(records: Sequence[Record], dialect: str, keys: list[str], processes: int) -> Iterator[str]:
-    batches = [(start, min(start + _BATCH, len(records))) for start in range(0, len(records), _BATCH)]
-    setup = (records, dialect, keys)
-
-    def here(batch: tuple[int, int]) -> str:  # this process's share, between the workers' results
-        return _format_range(records, dialect, keys, batch)
-
-    for (start, _), text in in_order(_format_batch, batches, processes, _adopt, setup, here):
-        yield text if start == 0 else "\n" + text
-
-
-_adopted: tuple[Sequence[Record], str, list[str]] = ((), "bibtex", [])
-
-
-def _adopt(records: Sequence[Record], dialect: str, keys: list[str]) -> None:
-    """In a worker: the records to format (inherited from the writing process, not sent)."""
-    global _adopted
-    _adopted = (records, dialect, keys)
-
-
-def _format_batch(batch: tuple[int, int]) -> str:
-    return _format_range(*_adopted, batch)
-
-
-def _format_range(records: Sequence[Record], dialect: str, keys: list[str], batch: tuple[int, int]) -> str:
-    return "\n".join(format_entry(records[index], dialect, keys[index]) for index in range(*batch))
 
 
 class _Keys:
