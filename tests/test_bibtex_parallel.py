@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from refexport.errors import InputError
 from refexport.formats import WriteOptions
 from refexport.formats.bibtex import read, write
 from refexport.formats.bibtex.read import CHUNK_CHARS
+from refexport.formats.csl import json as csljson
 
 
 def _entry(index: int) -> str:
@@ -90,3 +93,12 @@ def test_entries_formatted_by_workers_are_the_same_text_and_notices(
     assert [r.to_dict() for r in read(text.encode(), "again.bib", workers=2).records] == [
         r.to_dict() for r in read(text.encode(), "again.bib", workers=0).records
     ]
+
+
+def test_csljson_items_written_by_workers_are_the_same_text(big_bib: bytes) -> None:
+    records = read(big_bib, "big.bib", workers=0).records
+    alone, together = WriteOptions(), WriteOptions()
+    text = "".join(csljson.write(records, alone, workers=0))
+    assert "".join(csljson.write(records, together, workers=2)) == text
+    assert len(json.loads(text)) == len(records)
+    assert together.skipped == alone.skipped
