@@ -44,8 +44,8 @@ def idle_cores() -> int:
     average as `make -l` does (this process's own earlier work counts too: workers only when
     the machine is all but idle). Measured on two cores, 10,000 entries read: idle, 0.75-0.85 s
     with workers, 1.15 s alone; beside one busy process, 1.34-1.45 s and 1.53-1.73 s, but the
-    writer gains nothing; loaded 2-3, workers lose (read 1.30 s vs 1.15 s, written 0.78 s vs
-    0.65 s in the bench)."""
+    writer gains nothing; loaded 2-3, workers lose (read 1.30 s vs 1.15 s; in the bench, the
+    BibLaTeX write took 0.78 s with workers, 0.60 s alone in an earlier, less loaded run)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     try:
         busy = round(os.getloadavg()[0])
