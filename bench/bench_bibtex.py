@@ -38,6 +38,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+from refexport.workers import idle_cores  # noqa: E402
+
 from common import REPO, run_child  # noqa: E402
 
 _CHILD_ENV = {"PYTHONPATH": str(REPO)}  # child interpreters import this checkout
@@ -222,8 +224,10 @@ def _ratio(bench: Bench, slower: str, faster: str) -> str:
     return f"{a / b:.2f}×" if a and b else "n/a"
 
 
-def report(bench: Bench, rounds: int) -> None:
-    print(f"{bench.n:,} works, BibLaTeX {bench.size_mb:.1f} MB; medians of {rounds} interleaved rounds\n")
+def report(bench: Bench, rounds: int, idle: tuple[int, int]) -> None:
+    print(f"{bench.n:,} works, BibLaTeX {bench.size_mb:.1f} MB; medians of {rounds} interleaved rounds")
+    # the reader and writer start workers on idle cores only (refexport.workers.idle_cores)
+    print(f"idle cores (load average) at the start and end of the run: {idle[0]}, {idle[1]}\n")
     print("| step | median | samples |")
     print("|---|---:|---|")
     for label, samples in bench.samples.items():
@@ -282,9 +286,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         bench = Bench(args, generate(args.n, scratch), scratch)
+        idle_at_start = idle_cores()
         for _ in range(args.rounds):
             bench.round()
-        report(bench, args.rounds)
+        report(bench, args.rounds, (idle_at_start, idle_cores()))
         if args.big:
             big(args.big, (bench.size_mb, statistics.median(bench.peaks)), scratch)
 

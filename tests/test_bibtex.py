@@ -463,3 +463,17 @@ def test_reading_is_chunked_with_strings_carried_across(monkeypatch: pytest.Monk
     assert [str(p) for p in result.problems] == [
         "c.bib:82: duplicate key 'k0' (first at line 2); this entry was skipped"
     ]
+
+
+def test_lines_after_a_line_ending_in_a_backslash_are_counted() -> None:
+    # JabRef wraps its group lists at 70 columns, `\;` and all: a line may end in `\`
+    # (bibtexparser's own count skips that line break, and every later one of the chunk).
+    text = (
+        "@comment{jabref-meta: groupstree:\n1 ExplicitGroup:a\\;0\\\n;b\\;;\n}\n"
+        "\n@misc{a, title={x}}\n@misc{a, title={y}}\n"
+    )
+    result = read(text.encode(), "x.bib")
+    assert [record.origin[0].line for record in result.records] == [6]
+    assert [(problem.where, problem.message.split(" (")[0]) for problem in result.problems] == [
+        (7, "duplicate key 'a'")
+    ]

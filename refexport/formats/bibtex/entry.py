@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from sys import intern
 
 from refexport.formats.bibtex import tables as t
 from refexport.formats.bibtex.dates import UNKNOWN, parse_edtf, parse_year
@@ -67,6 +68,8 @@ class _Entry:
 
     def put(self, variable: str, value: str | list[Name] | Date | None) -> None:
         if value is not None and value != "" and value != []:
+            if variable in t.REPEATED_VARIABLES and type(value) is str:
+                value = intern(value)  # one string for all the records that say it
             self.record.variables[variable] = value
 
     def keep(self, name: str, raw: str) -> None:
@@ -511,7 +514,7 @@ def _keywords(entry: _Entry, field: str) -> None:
         entry.keep(field, raw)
     for tag in tags:
         if tag not in entry.record.tags:
-            entry.record.tags.append(tag)
+            entry.record.tags.append(intern(tag))
 
 
 _ALLOWED = {

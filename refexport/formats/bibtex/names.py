@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from sys import intern
 
 from refexport.model import Name
 from refexport.text.latex import from_plain, to_plain
@@ -65,15 +66,16 @@ def parse_name(raw: str, useprefix: bool = False) -> tuple[Name, bool]:
 
 def _simple_name(raw: str) -> Name | None:
     """`Family, Given` (or `Family`) with plain words and a capital first: no splitting rules
-    needed. None for anything else."""
+    needed. None for anything else. The parts are interned: a bibliography names the same
+    people again and again (see `tables.REPEATED_VARIABLES`)."""
     family, comma, given = raw.partition(", ")
     if not family or " " in family or not _upper_first(family) or not _SIMPLE_PART.fullmatch(family):
         return None
     if comma:
         if not _SIMPLE_PART.fullmatch(given):
             return None
-        return Name(family=family, given=given)
-    return Name(family=family) if family == raw else None
+        return Name(family=intern(family), given=intern(given))
+    return Name(family=intern(family)) if family == raw else None
 
 
 def _upper_first(text: str) -> bool:

@@ -21,6 +21,7 @@ from refexport.formats.csl.mapping import from_item, to_item
 from refexport.formats.csl.problems import HugeNumber, ItemError, json_type
 from refexport.model import Problem, ReadResult, Record
 from refexport.text.json import JSONError, compact_json, parse_json
+from refexport.workers import count, each
 
 # Python refuses to turn more than this many digits into an int (sys.int_info); orjson
 # refuses integers beyond 64 bits. Longer numbers are kept as their length and reported.
@@ -34,23 +35,37 @@ def items(records: Sequence[Record], *, stash: bool = True) -> list[dict[str, An
     return [to_item(record, with_stash=stash) for record in records]
 
 
-def write(records: Sequence[Record], options: WriteOptions) -> Iterator[str]:
+def write(records: Sequence[Record], options: WriteOptions, *, workers: int | None = None) -> Iterator[str]:
     """A JSON array, UTF-8, two-space indent, one variable per line (names, dates and the
-    stash on one line each), yielded item by item."""
+    stash on one line each), yielded item by item. `workers` (see `refexport.workers.count`;
+    by default, from PARALLEL_RECORDS records on, one per idle core): processes that write
+    items, this one among them; the text is the same either way."""
     if not records:
         yield "[]\n"
         return
+    processes = count(len(records) >= PARALLEL_RECORDS, workers)
+    texts = each(_item_text, records, max(1, processes - 1)) if processes else map(_item_text, records)
     separator = "[\n  "
-    for record in records:
-        try:
-            item = to_item(record)
-            text = _item_json(item)
-        except (TypeError, ValueError) as error:
+    for record, (text, error) in zip(records, texts, strict=True):
+        if error is not None:
             options.skipped.append(where(record, f"cannot write CSL-JSON: {error}"))
             continue
         yield separator + text
         separator = ",\n  "
     yield "\n]\n" if separator != "[\n  " else "[]\n"
+
+
+def _item_text(record: Record) -> tuple[str, str | None]:
+    """The item's text, or why it cannot be written."""
+    try:
+        return _item_json(to_item(record)), None
+    except (TypeError, ValueError) as error:
+        return "", str(error)
+
+
+# From this many records on, one worker process writes items too, beside this one (10,000
+# records from a .bib file, two cores: 0.24 s alone, 0.20 s so; see `refexport.workers`).
+PARALLEL_RECORDS = 2_000
 
 
 def _item_json(item: dict[str, Any]) -> str:
