@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from refexport import workers
 from refexport.memo import Memo
 from refexport.model import Record
 from refexport.resources import cache_dir
@@ -265,34 +266,25 @@ class KeyCache(Memo):
 
     def romanise_all(self, runs: list[str], syllables: int) -> None:
         """Romanise the runs not memoised yet, ahead of `romanise`. Many of them (a first run
-        over a large catalog: 34,000 runs of the blog corpus take pypinyin 2.5 s) are split
-        over the CPUs in forked processes, which share the dictionaries loaded here."""
-        missing = [
-            run for run in dict.fromkeys(runs) if self.known(self.romanise_key(run, syllables)) is None
-        ]
-        workers = min(os.cpu_count() or 1, len(missing) // _RUNS_PER_WORKER)
-        if workers < 2:
+        over a large catalog: 34,000 runs of the blog corpus take pypinyin 2.5 s) are shared
+        with forked workers (`refexport.workers`), which inherit the dictionaries loaded here."""
+        keys = {run: self.romanise_key(run, syllables) for run in runs}
+        missing = [run for run, key in keys.items() if self.known(key) is None]
+        processes = workers.count(len(missing) >= _PARALLEL_RUNS, None)
+        if not processes:
             return  # `romanise` does them one by one
-        import multiprocessing
-
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return
         import pypinyin  # noqa: F401  loaded once, before the fork
 
-        chunks = [missing[i::workers] for i in range(workers)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for chunk, readings in zip(
-                chunks, pool.map(_romanised_list, [(c, syllables) for c in chunks]), strict=True
-            ):
-                for run, reading in zip(chunk, readings, strict=True):
-                    self.remember(self.romanise_key(run, syllables), reading)
+        readings = workers.each(functools.partial(_romanised, syllables=syllables), missing, processes)
+        for run, reading in zip(missing, readings, strict=True):
+            self.remember(self.romanise_key(run, syllables), reading)
 
     @staticmethod
     def romanise_key(han: str, syllables: int) -> str:
         return f"{syllables}:{han}"
 
 
-_RUNS_PER_WORKER = 2000  # below that, a process costs more than it saves
+_PARALLEL_RUNS = 4000  # below that, a worker costs more than it saves
 
 
 def _romanised(han: str, syllables: int) -> str:
@@ -304,11 +296,6 @@ def _romanised(han: str, syllables: int) -> str:
         for p in lazy_pinyin(han)[:syllables]
     )
     return " ".join(r for r in readings if r)
-
-
-def _romanised_list(task: tuple[list[str], int]) -> list[str]:
-    runs, syllables = task
-    return [_romanised(run, syllables) for run in runs]
 
 
 def _cache_path() -> Path | None:

@@ -17,8 +17,10 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:  # concurrent.futures costs 7 ms of start-up: imported when workers start
+    from concurrent.futures import Future
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -41,14 +43,15 @@ def count(large: bool, workers: int | None) -> int:
 
 def idle_cores() -> int:
     """The cores this process may use less the ones busy, judged by the 1-minute load
-    average as `make -l` does (this process's own earlier work counts too: workers only when
-    the machine is all but idle). Measured on two cores, 10,000 entries read: idle, 0.75-0.85 s
+    average as `make -l` does, less one core's worth: the average still counts the run a
+    moment ago (`refexport build` twice in a row went serial the second time, 16.7 s instead
+    of 8.7 s). Measured on two cores, 10,000 entries read: idle, 0.75-0.85 s
     with workers, 1.15 s alone; beside one busy process, 1.34-1.45 s and 1.53-1.73 s, but the
     writer gains nothing; loaded 2-3, workers lose (read 1.30 s vs 1.15 s; in the bench, the
     BibLaTeX write took 0.78 s with workers, 0.60 s alone in an earlier, less loaded run)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     try:
-        busy = round(os.getloadavg()[0])
+        busy = round(max(0.0, os.getloadavg()[0] - 1))
     except OSError:  # no load average on this system
         busy = 0
     return max(0, cores - busy)
@@ -65,12 +68,13 @@ def in_order(
     """(task, `function(task)`) for each task, in order, computed by `workers` forked
     processes; each runs `setup(*setup_args)` first (the arguments are inherited, not sent).
     With `here`, the calling process does its share too: every (workers + 1)th task, with
-    `here(task)`, when its turn comes (a caller that would only wait for the results).
-    An exception of `function` is raised here, at its task."""
+    `here(task)`, as soon as it is handed out, while the workers do theirs (measured: done
+    when its result's turn came, it waited for the workers' tasks before it, and `refexport
+    build` of the blog corpus gained nothing). An exception of `function` is raised here."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    pending: list[tuple[Task, Future[Result] | None]] = []
+    pending: list[tuple[Task, Future[Result] | _Done[Result]]] = []
     pool = ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("fork"),
@@ -80,23 +84,29 @@ def in_order(
     ahead = (workers + (here is not None)) * _AHEAD  # the workers' tasks, and ours among them
     try:
         for index, task in enumerate(tasks):
-            mine = here is not None and index % (workers + 1) == workers
-            pending.append((task, None if mine else pool.submit(function, task)))
+            if here is not None and index % (workers + 1) == workers:
+                pending.append((task, _Done(here(task))))
+            else:
+                pending.append((task, pool.submit(function, task)))
             if len(pending) > ahead:
-                yield _result(*pending.pop(0), here)
+                task, future = pending.pop(0)
+                yield task, future.result()
         for task, future in pending:
-            yield _result(task, future, here)
+            yield task, future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _result(
-    task: Task, future: Future[Result] | None, here: Callable[[Task], Result] | None
-) -> tuple[Task, Result]:
-    if future is None:
-        assert here is not None
-        return task, here(task)
-    return task, future.result()
+class _Done(Generic[Result]):
+    """A result this process computed, taken like a future's."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Result) -> None:
+        self.value = value
+
+    def result(self) -> Result:
+        return self.value
 
 
 def each(function: Callable[[Item], Result], items: Sequence[Item], workers: int) -> Iterator[Result]:
