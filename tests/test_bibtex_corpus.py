@@ -625,12 +625,28 @@ def pandoc_differences(path: Path, pandoc: str) -> tuple[Counter[str], list[str]
     return explained, unexplained
 
 
+# Files of the test data and the shared corpus that pandoc 2.17's BibTeX reader refuses
+# ("unexpected '='" in EndNote's keys, "unexpected ','" …) or loops on (biber's xdata): there
+# is nothing to compare, and any other file pandoc cannot read fails the test.
+PANDOC_CANNOT_READ = frozenset(
+    {
+        "bbt-Endnote-should-parse.bib",
+        "bbt-Import-from-Clipboard-stopped-working-2377.bib",
+        "bbt-web_page-and-other-mendeley-idiocy.bib",
+        "real-biber-xdata.bib",
+        "real-gb7714-2015-biblatex-example.bib",
+        "real-jabref-citavi-import-2.bib",
+    }
+)
+
+
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name[:40])
 def test_our_csl_variables_are_pandocs(path: Path) -> None:
     pandoc = require_tool("pandoc")
     compared = pandoc_differences(path, pandoc)
-    if compared is None:
-        pytest.skip(f"pandoc 2.17 cannot read {path.name}")
+    if compared is None:  # nothing to compare: it must be one of the files pandoc is known to fail on
+        assert path.name in PANDOC_CANNOT_READ, f"pandoc 2.17 cannot read {path.name}"
+        return
     _, unexplained = compared
     assert unexplained == []
 
