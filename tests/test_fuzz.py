@@ -50,12 +50,7 @@ SECONDS = 10.0  # per example: a linear reader needs milliseconds for these size
 # The failing input is also a regression file in tests/data/hostile/, where the corpus
 # checks it every run (strictly). Not strict here: which examples a derandomized run draws
 # depends on the budget, so the finding may or may not be drawn again.
-KNOWN: dict[tuple[str, str], str] = {
-    ("test_reader_over_mutations_of_real_files", "zotero-rdf"): (
-        "Zotero RDF reader: an unknown encoding in the XML declaration raises LookupError "
-        "(tests/data/hostile/xml-unknown-encoding.rdf)"
-    ),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _formats(test: str, names: list[str]) -> Iterator[Any]:
