@@ -270,10 +270,13 @@ def _run(
     with tempfile.TemporaryDirectory(prefix="refexport-cite-") as folder:
         references = Path(folder) / "references.json"
         references.write_text(json.dumps(list(items), ensure_ascii=False), encoding="utf-8")
-        document = _document(references, style, locale)
+        document = _document(locale)
+        # The files as options, not metadata: pandoc reads metadata as Markdown, and a path
+        # like /tmp/refexport-cite-_x1_y/… lost its underscores to emphasis (a random failure)
+        options = [f"--bibliography={references}", f"--csl={style}"]
         try:
             completed = subprocess.run(
-                [pandoc_binary(), "-f", "markdown", "-t", "json", "--citeproc"],
+                [pandoc_binary(), "-f", "markdown", "-t", "json", "--citeproc", *options],
                 input=document.encode("utf-8"),
                 capture_output=True,
                 check=False,
@@ -285,15 +288,13 @@ def _run(
     return entries_from_pandoc(json.loads(completed.stdout), fmt, number)
 
 
-def _document(references: Path, style: Path, locale: str | None) -> str:
+def _document(locale: str | None) -> str:
     """A Markdown document with only a metadata block: its bibliography holds every item
     (`nocite: @*`), in the file's order, which numeric styles number. (Citing each item in
     the body instead makes pandoc 3.9 quadratic: 2,000 items took 2.0 s against 0.37 s.)
     Markdown, not pandoc's JSON AST, as input: any pandoc ≥ 2.11 reads it, whatever its AST
     version. JSON strings are YAML scalars."""
     meta = {
-        "bibliography": str(references),
-        "csl": str(style),
         "nocite": "@*",
         "link-bibliography": False,
     }

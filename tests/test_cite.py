@@ -108,6 +108,18 @@ def test_any_csl_file_is_a_style(tmp_path: Path) -> None:
         bibliography(items, str(tmp_path / "missing.csl"))
 
 
+def test_a_style_path_that_reads_as_markdown_is_used_as_written(tmp_path: Path) -> None:
+    """`-_x_-` would be emphasis in Markdown metadata: pandoc then looked for `-x-` (a random
+    failure when a temporary folder got such a name)."""
+    folder = tmp_path / "styles-_my_-journal"
+    folder.mkdir()
+    copy = folder / "a_b_c-_x_.csl"
+    shutil.copy(style_file("ieee"), copy)
+    items = catalog_items("synthetic")[:3]
+    assert bibliography(items, str(copy)) == bibliography(items, "ieee")
+    assert entries(items, str(copy), number=False) == entries(items, "ieee", number=False)
+
+
 def test_every_bundled_style_formats_the_default_catalog() -> None:
     items = catalog_items("default")
     for style in STYLES:
