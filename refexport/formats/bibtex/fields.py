@@ -9,7 +9,7 @@ import re
 
 from refexport.formats.bibtex import tables as t
 from refexport.formats.bibtex.dates import parse_edtf
-from refexport.formats.bibtex.names import split_top_level
+from refexport.formats.bibtex.names import brace_depths, fully_braced, split_top_level
 from refexport.model import Date, Record
 from refexport.text.latex import from_plain, to_csl, to_plain
 
@@ -155,23 +155,9 @@ def _has_lowercase_word(text: str) -> bool:
 def whole_braces(raw: str) -> str | None:
     """The inside of a value that is one brace group (`{…}` closing at the end), else None."""
     text = raw.strip()
-    if len(text) < 2 or text[0] != "{" or text[-1] != "}" or text[1:2] == "\\":
+    if text[1:2] == "\\" or not fully_braced(text):
         return None
-    depth = 0
-    index = 0
-    while index < len(text):
-        ch = text[index]
-        if ch == "\\":
-            index += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0 and index != len(text) - 1:
-                return None
-        index += 1
-    return text[1:-1] if depth == 0 else None
+    return text[1:-1]
 
 
 def join_text(first: str, second: str, separator: str) -> str:
@@ -300,20 +286,11 @@ def balanced_raw(value: str) -> str:
 
 
 def _nests(text: str) -> bool:
+    """Whether the unescaped braces of `text` pair up."""
     depth = 0
-    index = 0
-    while index < len(text):
-        ch = text[index]
-        if ch == "\\":
-            index += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-        index += 1
+    for _, depth in brace_depths(text):
+        if depth < 0:
+            return False
     return depth == 0
 
 

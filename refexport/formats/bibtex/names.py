@@ -15,7 +15,7 @@ without family name).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from sys import intern
 
 from refexport.model import Name
@@ -55,7 +55,7 @@ def parse_name(raw: str, useprefix: bool = False) -> tuple[Name, bool]:
         return simple, False
     if raw == "others":
         return Name(literal="others"), False
-    if _fully_braced(raw):
+    if fully_braced(raw):
         literal, lossy = to_plain(raw[1:-1])
         return Name(literal=literal), lossy
     parts = split_top_level(raw, _COMMA)
@@ -149,7 +149,7 @@ def _extended_name(parts: list[str]) -> tuple[Name, bool]:
 
 
 def _unbrace(text: str) -> str:
-    return text[1:-1] if _fully_braced(text) else text
+    return text[1:-1] if fully_braced(text) else text
 
 
 _SPECIAL_CHARACTER = re.compile(r"\{\\[A-Za-z]+\s*\{?|\{\\.\{?")
@@ -179,25 +179,24 @@ def _capitalised(word: str) -> bool:
     return True
 
 
-def _fully_braced(text: str) -> bool:
+def fully_braced(text: str) -> bool:
     """`{…}` where the first brace closes at the very end (escaped braces do not count)."""
     if len(text) < 2 or text[0] != "{" or text[-1] != "}":
         return False
+    return next((index for index, depth in brace_depths(text) if depth == 0), None) == len(text) - 1
+
+
+def brace_depths(text: str) -> Iterator[tuple[int, int]]:
+    """(index, depth after it) of each brace of `text` that no backslash escapes."""
     depth = 0
-    index = 0
-    while index < len(text):
-        ch = text[index]
-        if ch == "\\":
-            index += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0 and index != len(text) - 1:
-                return False
-        index += 1
-    return depth == 0
+    for match in _BRACE_OR_ESCAPE.finditer(text):
+        brace = match.group()
+        if brace[0] != "\\":
+            depth += 1 if brace == "{" else -1
+            yield match.start(), depth
+
+
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.DOTALL)
 
 
 _AND_SPLIT = re.compile(r"\s+[Aa][Nn][Dd]\s+")
@@ -318,7 +317,7 @@ def _von_last_first(name: Name) -> str:
         fields.append(_part(name.suffix, protect_words=False))
     if name.given or name.suffix:
         fields.append(_part(name.given or "", protect_words=False))
-    elif _fully_braced(head):
+    elif fully_braced(head):
         fields.append("")  # `{Van Buren},`: a family name, not a literal `{Van Buren}`
     return ", ".join(fields).rstrip()
 
