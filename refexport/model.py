@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -404,25 +405,17 @@ class Record:
                 variables[name] = value_from_json(name, value)
             elif name not in OWN_FIELDS:
                 raise ValueError(f"unknown field {name!r}")
-        kind = _text_or_none(data.get("type"), "type") or DEFAULT_TYPE
-        if kind not in CSL_TYPES:
-            raise ValueError(f"unknown type {kind!r}")
-        custom = data.get("custom") or {}
-        if not isinstance(custom, dict):
-            raise TypeError("custom: an object expected")
-        if _nesting(custom) > MAX_CUSTOM_NESTING:
-            raise ValueError(f"custom: nested deeper than {MAX_CUSTOM_NESTING} levels")
-        return cls(
-            id=_text_or_none(data.get("id"), "id") or "",
-            key=_text_or_none(data.get("key"), "key") or "",
-            type=kind,
-            variables=variables,
-            tags=_strings(data.get("tags")),
-            collection=_strings(data.get("collection")),
-            also_in=[_strings(p) for p in data.get("also_in") or []],
-            origin=[Origin.from_dict(s) for s in data.get("origin") or []],
-            custom=dict(custom),
-        )
+        own = cls.own_fields(data)
+        if own.get("type", DEFAULT_TYPE) not in CSL_TYPES:
+            raise ValueError(f"unknown type {own['type']!r}")
+        return cls(variables=variables, **own)
+
+    @staticmethod
+    def own_fields(data: dict[str, Any]) -> dict[str, Any]:
+        """The record's own fields that `data` (the JSON form) has, checked and converted:
+        what `from_dict` and a stash of own fields only (`stash.apply`) set; a stash may keep
+        a type CSL does not have, which the record held. TypeError or ValueError on bad shapes."""
+        return {name: _OWN_FIELD_READERS[name](data[name]) for name in OWN_FIELDS if name in data}
 
 
 def _variable_rank(name: str) -> int:
@@ -502,6 +495,27 @@ def _strings(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError("a list of strings expected")
     return list(value)
+
+
+def _custom(value: Any) -> dict[str, Any]:
+    custom = value or {}
+    if not isinstance(custom, dict):
+        raise TypeError("custom: an object expected")
+    if _nesting(custom) > MAX_CUSTOM_NESTING:
+        raise ValueError(f"custom: nested deeper than {MAX_CUSTOM_NESTING} levels")
+    return dict(custom)
+
+
+_OWN_FIELD_READERS: dict[str, Callable[[Any], Any]] = {
+    "id": lambda value: _text_or_none(value, "id") or "",
+    "key": lambda value: _text_or_none(value, "key") or "",
+    "type": lambda value: _text_or_none(value, "type") or DEFAULT_TYPE,
+    "tags": _strings,
+    "collection": _strings,
+    "also_in": lambda value: [_strings(path) for path in value or []],
+    "origin": lambda value: [Origin.from_dict(origin) for origin in value or []],
+    "custom": _custom,
+}
 
 
 def record_id(url: str | None, fallback: str = "") -> str:

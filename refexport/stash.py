@@ -73,9 +73,16 @@ def delta(record: Record, read_back: Record) -> dict[str, Any]:
 
 
 def apply(read_back: Record, stash: dict[str, Any]) -> Record:
-    """`read_back` with a stash applied (the inverse of `delta`). ValueError, TypeError,
-    KeyError or AttributeError when the stash has a bad shape."""
+    """`read_back` with a stash applied (the inverse of `delta`): the caller gives
+    `read_back` up, which may be changed and returned. ValueError, TypeError, KeyError or
+    AttributeError when the stash has a bad shape."""
     if not stash:
+        return read_back
+    if _OWN_DEFAULTS.keys() >= stash.keys():
+        # The common stash (section path, origin, an id): the record's own fields only, set
+        # on `read_back` itself (a copy cost 12 µs a record: 0.3 s for the blog's CSL-JSON)
+        for name, value in Record.own_fields(stash).items():
+            setattr(read_back, name, value)
         return read_back
     # Only the stashed fields are converted from JSON (and checked, by `from_dict`).
     changes = {name: value for name, value in stash.items() if name != _DROPPED}

@@ -320,7 +320,7 @@ class _Reader:
         if saved is None:
             record.origin = [Origin(self.name, line, record.url)]
             return record
-        return apply_stash(record, saved)
+        return stash.apply(record, saved)
 
 
 def _split_concatenation(value: str) -> list[str]:
@@ -390,21 +390,3 @@ def _pop_stash(fields: dict[str, str]) -> dict[str, Any] | None:
             del fields[name]
             return value
     return None
-
-
-def apply_stash(record: Record, saved: dict[str, Any]) -> Record:
-    """`record` with its stash applied; the common stash (bookkeeping only) directly."""
-    if set(saved) <= _BOOKKEEPING:
-        if "id" in saved:
-            record.id = saved["id"]
-        if "collection" in saved:
-            record.collection = list(saved["collection"])
-        if "also_in" in saved:
-            record.also_in = [list(path) for path in saved["also_in"]]
-        if "origin" in saved:
-            record.origin = [Origin.from_dict(item) for item in saved["origin"]]
-        return record
-    return stash.apply(record, saved)
-
-
-_BOOKKEEPING = frozenset({"id", "collection", "also_in", "origin"})

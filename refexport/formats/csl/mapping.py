@@ -33,7 +33,6 @@ from refexport.model import (
     VARIABLE_ORDER,
     Date,
     Name,
-    Origin,
     PartialDate,
     Record,
     record_id,
@@ -205,44 +204,10 @@ def from_item(item: dict[str, Any], index: int, guard_note: bool = True) -> Reco
             saved = custom[stash.NAME]
             if not isinstance(saved, dict):
                 saved = stash.decode(saved)
-            if _OWN_FIELDS.issuperset(saved):
-                return _apply_own(record, saved)
             return stash.apply(record, saved)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise ItemError(f"custom.{stash.NAME} is damaged: {error}") from None
     return record
-
-
-_OWN_FIELDS = frozenset(("id", "key", "type", "tags", "collection", "also_in", "origin", "custom"))
-
-
-def _apply_own(record: Record, saved: dict[str, Any]) -> Record:
-    """`stash.apply` for a stash of the record's own fields only (the common case: section
-    path and origin), set directly instead of through the JSON form. TypeError on bad shapes."""
-    for name in ("id", "key", "type"):
-        if name in saved:
-            if not isinstance(saved[name], str):
-                raise TypeError(f"{name}: text expected")
-            setattr(record, name, saved[name])
-    if "tags" in saved:
-        record.tags = _strings(saved["tags"])
-    if "collection" in saved:
-        record.collection = _strings(saved["collection"])
-    if "also_in" in saved:
-        record.also_in = [_strings(path) for path in saved["also_in"]]
-    if "origin" in saved:
-        record.origin = [Origin.from_dict(origin) for origin in saved["origin"]]
-    if "custom" in saved:
-        if not isinstance(saved["custom"], dict):
-            raise TypeError("custom: an object expected")
-        record.custom = dict(saved["custom"])
-    return record
-
-
-def _strings(value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise TypeError("a list of strings expected")
-    return list(value)
 
 
 def from_native(item: dict[str, Any], index: int, guard_note: bool = True) -> Record:
