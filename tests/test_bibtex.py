@@ -477,3 +477,17 @@ def test_lines_after_a_line_ending_in_a_backslash_are_counted() -> None:
     assert [(problem.where, problem.message.split(" (")[0]) for problem in result.problems] == [
         (7, "duplicate key 'a'")
     ]
+
+
+@pytest.mark.parametrize(
+    "stash", ['{"id":5}', '{"collection":"a"}', '{"origin":[{"line":1}]}', '{"type":[]}']
+)
+def test_a_damaged_bookkeeping_field_skips_its_entry_with_a_problem(stash: str) -> None:
+    text = (
+        "@online{good,\n  title = {Good},\n  url = {https://a.example/good}\n}\n"
+        f"@online{{bad,\n  title = {{Bad}},\n  url = {{https://a.example/bad}},\n  verba = {{{stash}}}\n}}\n"
+    )
+    result = read(text.encode("utf-8"), "x.bib")
+    assert [r.key for r in result.records] == ["good"]
+    problems = [(p.where, p.message.split(":")[0]) for p in result.problems]
+    assert problems == [(5, "cannot convert entry 'bad'")]
