@@ -52,20 +52,19 @@ _BLANKS_WITH_NEWLINE = re.compile(r"[ \t\r]*\n[ \t\r\n]*")
 def to_csl(value: str) -> tuple[str, bool]:
     """CSL rich text of a LaTeX value, and whether anything was lost or re-spelt on the way
     that `from_csl` would not write back (unknown commands, math, `\\url`, font families)."""
-    value = value.strip()
-    if not _SPECIAL.search(value) and "--" not in value and "''" not in value:
-        return value, False
-    reader = _Reader(_TOKEN.findall(value), markup=True)
-    text = reader.group(top=True)
-    return unicodedata.normalize("NFC", text) if reader.accented else text, reader.lossy
+    return _read(value, markup=True)
 
 
 def to_plain(value: str) -> tuple[str, bool]:
     """Plain text (no formatting tags) of a LaTeX value: names, keywords, keys."""
+    return _read(value, markup=False)
+
+
+def _read(value: str, markup: bool) -> tuple[str, bool]:
     value = value.strip()
     if not _SPECIAL.search(value) and "--" not in value and "''" not in value:
         return value, False
-    reader = _Reader(_TOKEN.findall(value), markup=False)
+    reader = _Reader(_TOKEN.findall(value), markup=markup)
     text = reader.group(top=True)
     return unicodedata.normalize("NFC", text) if reader.accented else text, reader.lossy
 
