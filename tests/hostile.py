@@ -16,6 +16,7 @@ quadratic), and the regression files in tests/data/hostile/ (what fuzzing found)
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import re
 import sys
@@ -438,6 +439,9 @@ def _big_lines() -> Iterator[Case]:
     yield Case("10mb-line-of-braces", b"{" * ten)
     yield Case("line-of-16384-urls", b"https://e.org/a " * 16_384 + b"\n")
     yield Case("5000-urls", b"".join(b"- https://e.org/%d\n" % n for n in range(5_000)))
+    # a CSL note of 200,000 `author:` lines, each a name (a list copied per line was quadratic)
+    note = "\n".join(f"author: Doe{n} || Jane" for n in range(200_000))
+    yield Case("csl-note-200000-name-lines", json.dumps([{"id": "a", "type": "book", "note": note}]).encode())
 
 
 def _pathological_markdown() -> Iterator[Case]:

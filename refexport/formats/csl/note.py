@@ -88,10 +88,9 @@ def read_note(record: Record, note: str) -> None:
     for index in _guarded_lines(lines):
         if lines[index].startswith(" "):
             lines[index] = lines[index][1:]
-    absent = set(_note_names_lacking(record, note))
-    taken = [
-        index for index, variable, value in _note_variables(note) if _take(record, variable, value, absent)
-    ]
+    found = _note_variables(note)
+    absent = {v for _, v, _ in found if v in NAME_VARIABLES and v not in variables}
+    taken = {index for index, variable, value in found if _take(record, variable, value, absent)}
     if taken:
         kept = [line for index, line in enumerate(lines) if index not in taken]
         note = "\n".join(kept).strip("\n")
@@ -132,10 +131,6 @@ def _refines(date: Date, got: Any) -> bool:
     )
 
 
-def _note_names_lacking(record: Record, note: str) -> list[str]:
-    return [v for _, v, _ in _note_variables(note) if v in NAME_VARIABLES and v not in record.variables]
-
-
 def _take(record: Record, variable: str, value: str, absent_names: set[str]) -> bool:
     """Set `variable` from a note line's text; False if the record has it or the text says
     nothing. Names are `Family || Given` (Zotero's form) or one literal name, a line each:
@@ -147,8 +142,9 @@ def _take(record: Record, variable: str, value: str, absent_names: set[str]) -> 
         if variable not in absent_names:
             return False
         family, bar, given = value.partition("||")
-        name = Name(family=family.strip(), given=given.strip()) if bar else Name(literal=value)
-        record.variables[variable] = [*(got if isinstance(got, list) else []), name]
+        names = got if isinstance(got, list) else []
+        names.append(Name(family=family.strip(), given=given.strip()) if bar else Name(literal=value))
+        record.variables[variable] = names
         return True
     if variable in DATE_VARIABLES:
         date = parse_edtf(value)
