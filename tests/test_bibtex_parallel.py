@@ -11,6 +11,7 @@ from refexport.formats import WriteOptions
 from refexport.formats.bibtex import read, write
 from refexport.formats.bibtex.read import CHUNK_CHARS
 from refexport.formats.csl import json as csljson
+from refexport.model import ReadResult
 
 
 def _entry(index: int) -> str:
@@ -53,8 +54,15 @@ def big_bib() -> bytes:
     return data
 
 
-def test_a_file_split_by_workers_gives_the_same_records_and_problems(big_bib: bytes) -> None:
-    serial = read(big_bib, "big.bib", workers=0)
+@pytest.fixture(scope="module")
+def serial(big_bib: bytes) -> ReadResult:
+    """The file read without workers, once for the module (the writers leave records as they are)."""
+    return read(big_bib, "big.bib", workers=0)
+
+
+def test_a_file_split_by_workers_gives_the_same_records_and_problems(
+    big_bib: bytes, serial: ReadResult
+) -> None:
     parallel = read(big_bib, "big.bib", workers=2)
     assert len(serial.records) > 2_000
     assert {p.message.split(" ", 2)[1] for p in serial.problems} >= {"key", "0xe9", "after", "parse"}
@@ -82,9 +90,9 @@ def test_binary_data_is_refused_by_workers_too(big_bib: bytes) -> None:
 
 @pytest.mark.parametrize(("dialect", "workers"), [("bibtex", 2), ("biblatex", 3)])
 def test_entries_formatted_by_workers_are_the_same_text_and_notices(
-    big_bib: bytes, dialect: str, workers: int
+    serial: ReadResult, dialect: str, workers: int
 ) -> None:
-    records = read(big_bib, "big.bib", workers=0).records
+    records = serial.records
     alone, together = WriteOptions(settings={"dialect": dialect}), WriteOptions(settings={"dialect": dialect})
     text = "".join(write(records, alone, workers=0))
     assert "".join(write(records, together, workers=workers)) == text
@@ -95,8 +103,8 @@ def test_entries_formatted_by_workers_are_the_same_text_and_notices(
     ]
 
 
-def test_csljson_items_written_by_workers_are_the_same_text(big_bib: bytes) -> None:
-    records = read(big_bib, "big.bib", workers=0).records
+def test_csljson_items_written_by_workers_are_the_same_text(serial: ReadResult) -> None:
+    records = serial.records
     alone, together = WriteOptions(), WriteOptions()
     text = "".join(csljson.write(records, alone, workers=0))
     assert "".join(csljson.write(records, together, workers=2)) == text

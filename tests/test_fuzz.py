@@ -33,6 +33,8 @@ import hostile
 from sandbox import time_limit
 from strategies import record_lists
 
+pytestmark = pytest.mark.robustness
+
 EXAMPLES = int(os.environ.get("REFEXPORT_FUZZ_EXAMPLES", "150"))
 RANDOM = bool(os.environ.get("REFEXPORT_FUZZ_RANDOM"))
 fuzz = settings(

@@ -31,6 +31,8 @@ import hostile
 from hostile import Case, Verdict
 from sandbox import MIB, Outcome, run_bounded, run_one
 
+pytestmark = [pytest.mark.robustness, pytest.mark.xdist_group("hostile")]
+
 CASES = hostile.cases()
 CLI_CASES = [case for case in CASES if case.cli]
 HARD_LIMIT = 1024 * MIB  # the sandbox's RLIMIT_AS headroom: the machine's safety net

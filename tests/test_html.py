@@ -20,6 +20,8 @@ from refexport.model import Date, Name, Record, Value
 
 from conftest import require_pandoc_citeproc, require_tool, sample_records
 
+pytestmark = pytest.mark.xdist_group("chromium")
+
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("REFEXPORT_ARTIFACTS", REPO / ".artifacts")) / "screenshots"
 

@@ -17,6 +17,8 @@ from refexport.formats.markdown import read
 
 from sandbox import MIB, run_one
 
+pytestmark = pytest.mark.robustness
+
 SECONDS = 10.0
 
 Found = tuple[int, str, str | None, str | None]  # line, URL, title, note

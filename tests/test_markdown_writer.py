@@ -32,21 +32,28 @@ URL_CHARS = st.sampled_from(list("abcxyz0129-._~:/?#@!$&'()*+,;=%") + list("å›¾ç
 urls = st.builds(lambda path: f"https://x.example/{path}", st.text(URL_CHARS, max_size=20))
 
 
+# Built once, outside the draws (building them per draw was most of the generation time).
+_TAGS = st.lists(text, max_size=3, unique_by=str.strip)
+_SECTIONS = st.lists(st.lists(text, max_size=3), min_size=1, max_size=3)
+_URLS = st.lists(urls, min_size=1, max_size=6)
+_OPTIONAL_TEXT = st.none() | text
+
+
 @st.composite
 def catalogs(draw: st.DrawFn) -> tuple[str, list[str], list[Record]]:
     name = draw(text)
-    tags = draw(st.lists(text, max_size=3, unique_by=str.strip))
-    sections = draw(st.lists(st.lists(text, max_size=3), min_size=1, max_size=3))
+    tags = draw(_TAGS)
+    sections = draw(_SECTIONS)
     records = []
-    for url in draw(st.lists(urls, min_size=1, max_size=6)):
-        title = draw(st.none() | text)
+    for url in draw(_URLS):
+        title = draw(_OPTIONAL_TEXT)
         if title is not None and title.strip() == url:
             title = None
         records.append(
             make_record(
                 url=url,
                 title=title,
-                note=draw(st.none() | text),
+                note=draw(_OPTIONAL_TEXT),
                 collection=[name, *draw(st.sampled_from(sections))],
                 tags=list(tags),
                 origin=[Origin("in.md", 1, url)],

@@ -79,24 +79,36 @@ def test_round_trip_over_the_full_model(generated: list[Record], title: str | No
 any_text = st.text(st.characters(exclude_categories=()), max_size=12)
 
 
+# Strategies are built once, outside the draws (building them per draw was most of the time).
+_ATTRIBUTE_NAMES = (
+    any_text
+    | st.sampled_from(["text", "type", "created", "category", "url", "xmlUrl", "xmlurl"])
+    | st.sampled_from(["htmlUrl", "title", "_note", "version", "xmlns", "a:b", "refexport:stash"])
+)
+_ATTRIBUTE_VALUES = any_text | st.sampled_from(
+    ["rss", "link", "include", "Tue, 12 Jul 2005 23:56:35 GMT", ""]
+)
+_FOREIGN_ATTRIBUTES = st.dictionaries(
+    _ATTRIBUTE_NAMES.map(lambda name: f"opml:{name}"), _ATTRIBUTE_VALUES, max_size=3
+)
+_ANY_TEXTS = st.lists(any_text, max_size=3)
+_ANY_DAYS = st.builds(Date.of, st.integers(1, 9999), st.integers(1, 12), st.integers(1, 31))
+_RECORDS = records()
+
+
 @st.composite
 def hostile_records(draw: st.DrawFn) -> Record:
     """Records from the full model with arbitrary text where the outline holds it natively,
     and foreign `opml:` attributes of any name and value in `custom`."""
-    record = draw(records())
+    record = draw(_RECORDS)
     for variable in ("title", "URL", "note", "abstract", "language"):
         if draw(st.booleans()):
             record.put(variable, draw(any_text))
-    record.tags = draw(st.lists(any_text, max_size=3))
-    record.collection = draw(st.lists(any_text, max_size=3))
-    names = any_text | st.sampled_from(["text", "type", "created", "category", "url", "xmlUrl", "xmlurl"])
-    names |= st.sampled_from(["htmlUrl", "title", "_note", "version", "xmlns", "a:b", "refexport:stash"])
-    values = any_text | st.sampled_from(["rss", "link", "include", "Tue, 12 Jul 2005 23:56:35 GMT", ""])
-    record.custom.update(draw(st.dictionaries(names.map(lambda name: f"opml:{name}"), values, max_size=3)))
+    record.tags = draw(_ANY_TEXTS)
+    record.collection = draw(_ANY_TEXTS)
+    record.custom.update(draw(_FOREIGN_ATTRIBUTES))
     if draw(st.booleans()):
-        record.accessed = Date.of(
-            draw(st.integers(1, 9999)), draw(st.integers(1, 12)), draw(st.integers(1, 31))
-        )
+        record.accessed = draw(_ANY_DAYS)
     return record
 
 
@@ -119,23 +131,29 @@ maybe_text = st.one_of(
 )
 
 
+_SAFE_TAGS = st.lists(st.sampled_from(["ml", "a/b", "DL acceleration"]), max_size=3, unique=True)
+_ODD_TAGS = st.lists(st.sampled_from(["ml", "a/b", " c ", "a,b", "", "ml"]) | any_text, max_size=3)
+_PLAIN_TEXTS = st.none() | plain_text
+_ODD_URLS = urls | maybe_text
+_COLLECTIONS = st.lists(any_text, max_size=2)
+_ODD_DAYS = st.builds(Date.of, st.integers(1, 9999), st.integers(1, 12), st.integers(1, 28))
+_PLAIN_DAYS = st.builds(Date.of, st.integers(1000, 9999), st.integers(1, 12), st.integers(1, 28))
+
+
 @st.composite
 def link_records(draw: st.DrawFn) -> Record:
     """Records of the writer's common case (a link with a few text variables, tags and an
     access day), half of them with the odd value that makes them not quite plain."""
     odd = draw(st.booleans())
-    texts = maybe_text if odd else st.none() | plain_text
-    record = Record(collection=draw(st.lists(any_text, max_size=2)))
+    texts = maybe_text if odd else _PLAIN_TEXTS
+    record = Record(collection=draw(_COLLECTIONS))
     for variable in ("title", "URL", "note", "abstract", "language"):
-        value = draw(texts) if variable != "URL" else draw(urls | texts if odd else urls)
+        value = draw(texts) if variable != "URL" else draw(_ODD_URLS if odd else urls)
         if value is not None:
             record.variables[variable] = value
-    safe_tags = st.lists(st.sampled_from(["ml", "a/b", "DL acceleration"]), max_size=3, unique=True)
-    odd_tags = st.lists(st.sampled_from(["ml", "a/b", " c ", "a,b", "", "ml"]) | any_text, max_size=3)
-    record.tags = draw(odd_tags if odd else safe_tags)
+    record.tags = draw(_ODD_TAGS if odd else _SAFE_TAGS)
     if draw(st.booleans()):
-        year = draw(st.integers(1, 9999) if odd else st.integers(1000, 9999))
-        record.accessed = Date.of(year, draw(st.integers(1, 12)), draw(st.integers(1, 28)))
+        record.accessed = draw(_ODD_DAYS if odd else _PLAIN_DAYS)
     if odd and draw(st.booleans()):
         record.custom = {"opml:version": "RSS"}
     return record

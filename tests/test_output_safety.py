@@ -33,6 +33,8 @@ import pytest
 from conftest import Run, run_cli
 from sandbox import User, run_one
 
+pytestmark = pytest.mark.robustness
+
 ROOT = Path(__file__).resolve().parent.parent
 IS_ROOT = os.geteuid() == 0
 TIMEOUT = 60
