@@ -26,14 +26,20 @@ def normalise(record: Record) -> None:
       GitHub is Chinese), then from the site's hint.
     Ids, keys and duplicate merging are the catalog's business, not done here.
     """
-    if record.url:
-        record.url = canonical_url(record.url)
-    site = lookup(record.url) if record.url else None
+    # The variables read directly, not through the record's properties: this runs once per
+    # record of every input (10,000-entry .bib: assembly 0.17 s → 0.14 s).
+    variables = record.variables
+    url = variables.get("URL")
+    site = None
+    if url and type(url) is str:
+        record.url = url = canonical_url(url)
+        site = lookup(url) if url else None
     if site is not None:
         if record.container is None and site.container:
             record.container = site.container
         if record.type == DEFAULT_TYPE and not record.key and site.type:
             record.type = site.type
-    if record.language is None:
-        guessed = language_of_text(plain(record.title)) if record.title else None
+    if type(variables.get("language")) is not str:
+        title = variables.get("title")
+        guessed = language_of_text(plain(title)) if title and type(title) is str else None
         record.language = guessed or (site.language if site is not None else None)

@@ -70,9 +70,20 @@ PARALLEL_RECORDS = 2_000
 
 def _item_json(item: dict[str, Any]) -> str:
     """`{` + one `"variable": value` per line + `}`, values in compact JSON (orjson)."""
-    dumps = orjson.dumps
-    lines = [f"{dumps(key).decode()}: {dumps(value).decode()}" for key, value in item.items()]
+    dumps, labels = orjson.dumps, _LABELS
+    lines = [(labels.get(key) or _label_of(key)) + dumps(value).decode() for key, value in item.items()]
     return "{\n    " + ",\n    ".join(lines) + "\n  }"
+
+
+# `"variable": ` for the names items use (a few dozen): made once, not once per value.
+_LABELS: dict[str, str] = {}
+
+
+def _label_of(key: str) -> str:
+    label = orjson.dumps(key).decode() + ": "
+    if len(_LABELS) < 1_000:  # the CSL variables and a few more; any other key is not kept
+        _LABELS[key] = label
+    return label
 
 
 def read(data: bytes, name: str) -> ReadResult:

@@ -74,9 +74,13 @@ def to_item(record: Record, *, guard_note: bool = True, with_stash: bool = True)
 def own_delta(record: Record, item: dict[str, Any]) -> dict[str, Any] | None:
     """`stash.delta(record, from_native(item))` without reading the item back, for the
     records whose variables and tags provably read back as they are (every value written,
-    no empty text, tags that `keyword` holds, no fields of other formats): then only the
-    record's own fields can differ. None for any other record."""
-    if record.custom or any(type(v) is str and not v for v in record.variables.values()):
+    no empty text, tags that `keyword` holds, no `csl:` fields of another CSL file): then
+    only the record's own fields can differ, and the fields of other formats (`bibtex:…`),
+    which an item never holds natively. None for any other record."""
+    custom = record.custom
+    if any(name.startswith(CUSTOM_PREFIX) for name in custom):
+        return None
+    if any(type(v) is str and not v for v in record.variables.values()):
         return None
     if any(not tag or tag != tag.strip() for tag in record.tags):
         return None
@@ -94,6 +98,8 @@ def own_delta(record: Record, item: dict[str, Any]) -> dict[str, Any] | None:
         delta["also_in"] = [list(path) for path in record.also_in]
     if record.origin:
         delta["origin"] = [origin.to_dict() for origin in record.origin]
+    if custom:
+        delta["custom"] = dict(custom)
     return delta
 
 
