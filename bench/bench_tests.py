@@ -36,7 +36,7 @@ def timed_pytest(folder: Path, *args: str) -> tuple[float, str]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rf", *args],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -46,7 +46,8 @@ def timed_pytest(folder: Path, *args: str) -> tuple[float, str]:
     wall = time.perf_counter() - start
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-500:]
     if done.returncode != 0 or re.search(r"\bfailed\b|\berror", summary):
-        raise SystemExit(f"pytest {' '.join(args)} in {folder} failed: {summary}")
+        failures = "\n".join(line for line in done.stdout.splitlines() if line.startswith("FAILED"))
+        raise SystemExit(f"pytest {' '.join(args)} in {folder} failed: {summary}\n{failures}")
     return wall, summary
 
 

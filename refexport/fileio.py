@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -208,13 +209,16 @@ def _replace_atomically(chunks: Iterable[str], target: str, shown: str) -> None:
     if os.path.lexists(target) and not os.access(target, os.W_OK):
         # renaming over it would succeed in a writable folder; `>` would not, nor do we
         raise OutputError(f"cannot write {shown}: Permission denied (the file is read-only)")
+    held = _hold_interrupts()
     try:
         handle, temp_name = tempfile.mkstemp(
             dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
         )
     except OSError as error:
+        _release_interrupts(held)
         raise OutputError(f"cannot write {shown}: {_folder_reason(error, folder)}") from None
     try:
+        _release_interrupts(held)  # an interrupt held back lands here, where the file is removed
         with os.fdopen(handle, "wb") as stream:
             _fill(stream, chunks, shown)
         _copy_mode_and_owner(temp_name, target)
@@ -225,6 +229,23 @@ def _replace_atomically(chunks: Iterable[str], target: str, shown: str) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+# Ctrl-C and SIGTERM raise in Python code between any two bytecodes, also inside mkstemp
+# after the file exists and before its name is returned: that file was left behind (seen in
+# tests/test_output_safety.py on a loaded machine). They wait while it is being created.
+_INTERRUPTS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _hold_interrupts() -> set[int | signal.Signals] | None:
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+
+
+def _release_interrupts(held: set[int | signal.Signals] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _folder_reason(error: OSError, folder: str) -> str:

@@ -397,6 +397,38 @@ def test_ctrl_c_is_exit_130_one_line_and_nothing_written(
     assert out.read_text(encoding="utf-8") == "old\n" and _listing(tmp_path) == ["out.jsonl"]
 
 
+# The moment that test hits only on a loaded machine, every time: an interrupt raised the
+# instant mkstemp has created the temporary file, before it returns the file's name.
+_INTERRUPTED_IN_MKSTEMP = """
+import os, signal, sys
+from refexport.fileio import atomic_write
+
+real_open = os.open
+
+def open_then_interrupted(path, *args, **kwargs):
+    descriptor = real_open(path, *args, **kwargs)
+    if str(path).endswith(".tmp"):
+        os.kill(os.getpid(), signal.SIGINT)
+    return descriptor
+
+os.open = open_then_interrupted
+try:
+    atomic_write(sys.argv[1], "new\\n")
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_an_interrupt_while_the_temporary_file_is_created_leaves_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTED_IN_MKSTEMP, str(out)], cwd=ROOT, timeout=TIMEOUT, check=False
+    )
+    assert done.returncode == 130
+    assert out.read_text(encoding="utf-8") == "old\n" and _listing(tmp_path) == ["out.jsonl"]
+
+
 def test_termination_leaves_no_temporary_file(tmp_path: Path, big_catalog: Path) -> None:
     code, err, out = _interrupt(tmp_path, big_catalog, _writing, signal.SIGTERM)
     assert (code, err) == (143, b"terminated: nothing written\n")
