@@ -290,8 +290,17 @@ def _fill_up(path: Path, size: int | None = None) -> None:
 
 
 def refexport(*args: str, **popen: Any) -> subprocess.Popen[bytes]:
-    """`python -m refexport ARGS` from this checkout."""
-    return subprocess.Popen([sys.executable, "-m", "refexport", *args], cwd=ROOT, **popen)
+    """`python -m refexport ARGS` from this checkout, as a terminal starts it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "refexport", *args], cwd=ROOT, preexec_fn=_ctrl_c_as_in_a_terminal, **popen
+    )
+
+
+def _ctrl_c_as_in_a_terminal() -> None:
+    """A test run started in the background (`pytest &`, a CI runner) may ignore SIGINT, and a
+    child inherits that: Python then never raises KeyboardInterrupt, rightly. A command typed
+    in a terminal starts with Ctrl-C's default action, which is what these tests are about."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _finish(process: subprocess.Popen[bytes]) -> tuple[int, bytes, bytes]:
@@ -423,7 +432,11 @@ def test_an_interrupt_while_the_temporary_file_is_created_leaves_nothing(tmp_pat
     out = tmp_path / "out.jsonl"
     out.write_text("old\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-c", _INTERRUPTED_IN_MKSTEMP, str(out)], cwd=ROOT, timeout=TIMEOUT, check=False
+        [sys.executable, "-c", _INTERRUPTED_IN_MKSTEMP, str(out)],
+        cwd=ROOT,
+        timeout=TIMEOUT,
+        check=False,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     assert done.returncode == 130
     assert out.read_text(encoding="utf-8") == "old\n" and _listing(tmp_path) == ["out.jsonl"]
