@@ -20,6 +20,15 @@ DATA = TESTS / "data"
 SHARED_CORPUS = TESTS.parent.parent / "shared" / "corpus"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that use Zotero's translators run on one pytest-xdist worker (`--dist
+    loadgroup`), so that one `zotero-translate serve` (3 s to start) serves them all."""
+    for item in items:
+        if "zotero_translate" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("zotero-translators"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the tests' key cache (and Zotero sync state) out of the user's ~/.cache."""

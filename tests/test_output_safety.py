@@ -290,10 +290,8 @@ def _fill_up(path: Path, size: int | None = None) -> None:
 
 
 def refexport(*args: str, **popen: Any) -> subprocess.Popen[bytes]:
-    """`python -m refexport ARGS` from this checkout, as a terminal starts it."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "refexport", *args], cwd=ROOT, preexec_fn=_ctrl_c_as_in_a_terminal, **popen
-    )
+    """`python -m refexport ARGS` from this checkout."""
+    return subprocess.Popen([sys.executable, "-m", "refexport", *args], cwd=ROOT, **popen)
 
 
 def _ctrl_c_as_in_a_terminal() -> None:
@@ -378,7 +376,15 @@ def _interrupt(
 ) -> tuple[int, bytes, Path]:
     out = tmp_path / "out.jsonl"
     out.write_text("old\n", encoding="utf-8")
-    process = refexport("--catalog", str(big_catalog), "records", "-o", str(out), stderr=subprocess.PIPE)
+    process = refexport(
+        "--catalog",
+        str(big_catalog),
+        "records",
+        "-o",
+        str(out),
+        stderr=subprocess.PIPE,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
+    )
     deadline = time.monotonic() + TIMEOUT
     while not when(tmp_path) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
