@@ -109,6 +109,18 @@ class _Done(Generic[Result]):
         return self.value
 
 
+def mapped(
+    function: Callable[[Item], Result], items: Sequence[Item], large: bool, workers: int | None = None
+) -> Iterator[Result]:
+    """`function(item)` for each item, in order: in this process alone, or, for a `large`
+    job (`workers` processes, else one per idle core; see `count`), by this process and
+    forked workers, one process per core. The results are the same either way."""
+    processes = count(large, workers)
+    if not processes:
+        return map(function, items)
+    return each(function, items, max(1, processes - 1))  # this process is one of them
+
+
 def each(function: Callable[[Item], Result], items: Sequence[Item], workers: int) -> Iterator[Result]:
     """`function(item)` for each item, in order, by `workers` forked processes and this one
     (every other batch of `_BATCH` items with one worker): the items and the function are

@@ -22,7 +22,7 @@ from refexport.formats.bibtex.builder import Builder
 from refexport.formats.bibtex.entry import entry_to_record
 from refexport.formats.bibtex.read import STASH_FIELDS
 from refexport.model import Record, record_id
-from refexport.workers import count, each
+from refexport.workers import mapped
 
 # Key characters BibTeX, biber and pandoc all accept (pandoc's `isBibtexKeyChar` without
 # what biber refuses: `'s`, `(`, `)`, `=`; BBT's `citekeyUnsafeChars` are out too).
@@ -33,25 +33,21 @@ _FIELD_WIDTH = 12  # field names are padded to this (`howpublished`), so columns
 
 def write(records: Sequence[Record], options: WriteOptions, *, workers: int | None = None) -> Iterator[str]:
     """The records as a .bib file in `options.get("dialect")` ("bibtex" or "biblatex"), in
-    input order, one entry per piece. A key
-    the format cannot hold is written sanitised and said in `options.notices`; ValueError
-    for an unknown dialect. `workers`: how many processes format the entries (see
-    `refexport.workers.count`): by default one per idle core from PARALLEL_RECORDS records
-    on. The text is the same either way."""
+    input order, one entry per piece. A key the format cannot hold is written sanitised and
+    said in `options.notices`; ValueError for an unknown dialect. `workers`: how many
+    processes format the entries (see `refexport.workers.mapped`): by default one per idle
+    core from PARALLEL_RECORDS records on. The text is the same either way."""
     dialect = options.get("dialect", "bibtex")
     if dialect not in t.DIALECTS:
         raise ValueError(f"unknown BibTeX dialect {dialect!r} (choose from {', '.join(t.DIALECTS)})")
     keys = _Keys(dialect, options)
-    processes = count(len(records) >= PARALLEL_RECORDS, workers)
-    if processes:
-        keyed = [keys.key_for(record) for record in records]  # the notices in order, first
-        texts: Iterator[str] = each(
-            lambda index: format_entry(records[index], dialect, keyed[index]),
-            range(len(records)),
-            max(1, processes - 1),  # this process writes a share too (see `workers.each`)
-        )
-    else:
-        texts = (format_entry(record, dialect, keys.key_for(record)) for record in records)
+    keyed = [keys.key_for(record) for record in records]  # the notices in order, first
+    texts = mapped(
+        lambda index: format_entry(records[index], dialect, keyed[index]),
+        range(len(records)),
+        len(records) >= PARALLEL_RECORDS,
+        workers,
+    )
     first = True
     for text in texts:
         yield text if first else "\n" + text

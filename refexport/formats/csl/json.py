@@ -21,7 +21,7 @@ from refexport.formats.csl.mapping import from_item, to_item
 from refexport.formats.csl.problems import HugeNumber, ItemError, json_type
 from refexport.model import Problem, ReadResult, Record
 from refexport.text.json import JSONError, compact_json, parse_json
-from refexport.workers import count, each
+from refexport.workers import mapped
 
 # Python refuses to turn more than this many digits into an int (sys.int_info); orjson
 # refuses integers beyond 64 bits. Longer numbers are kept as their length and reported.
@@ -43,8 +43,7 @@ def write(records: Sequence[Record], options: WriteOptions, *, workers: int | No
     if not records:
         yield "[]\n"
         return
-    processes = count(len(records) >= PARALLEL_RECORDS, workers)
-    texts = each(_item_text, records, max(1, processes - 1)) if processes else map(_item_text, records)
+    texts = mapped(_item_text, records, len(records) >= PARALLEL_RECORDS, workers)
     separator = "[\n  "
     for record, (text, error) in zip(records, texts, strict=True):
         if error is not None:
