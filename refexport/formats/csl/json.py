@@ -37,7 +37,7 @@ def items(records: Sequence[Record], *, stash: bool = True) -> list[dict[str, An
 
 def write(records: Sequence[Record], options: WriteOptions, *, workers: int | None = None) -> Iterator[str]:
     """A JSON array, UTF-8, two-space indent, one variable per line (names, dates and the
-    stash on one line each), yielded item by item. `workers` (see `refexport.workers.count`;
+    stash on one line each), yielded item by item. `workers` (see `refexport.workers.mapped`;
     by default, from PARALLEL_RECORDS records on, one per idle core): processes that write
     items, this one among them; the text is the same either way."""
     if not records:

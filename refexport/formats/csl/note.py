@@ -4,6 +4,7 @@ variables they give when someone else wrote them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from refexport.formats.csl.dates import parse_edtf
@@ -43,17 +44,24 @@ _VARIABLE_NAMES = frozenset(
 )
 
 
-def _guarded_lines(lines: list[str]) -> list[int]:
-    """Indexes of the lines a processor would read as a CSL variable."""
-    found = []
+def _leading_lines(lines: list[str], pattern: re.Pattern[str]) -> Iterator[tuple[int, re.Match[str]]]:
+    """(index, match) of the lines citeproc-js reads as `name: value`: the first line if it
+    matches, then the next non-blank lines while they do."""
     for index, line in enumerate(lines):
         if index and not line.strip():
             continue
-        match = _FIELD_LINE.match(line)
+        match = pattern.match(line)
         if match is None:
             if index == 0:
                 continue  # citeproc-js reads on after a first line of prose
-            break
+            return
+        yield index, match
+
+
+def _guarded_lines(lines: list[str]) -> list[int]:
+    """Indexes of the lines a processor would read as a CSL variable."""
+    found = []
+    for index, match in _leading_lines(lines, _FIELD_LINE):
         if match.group(1).lower() in _VARIABLE_NAMES:
             found.append(index)
             if index:
@@ -84,11 +92,12 @@ def read_note(record: Record, note: str) -> None:
     variables = record.variables
     if ":" not in note:
         return
-    lines = note.split("\n")
+    written = note.split("\n")
+    found = _note_variables(written)  # a guarded line is no variable: read before unguarding
+    lines = list(written)
     for index in _guarded_lines(lines):
         if lines[index].startswith(" "):
             lines[index] = lines[index][1:]
-    found = _note_variables(note)
     absent = {v for _, v, _ in found if v in NAME_VARIABLES and v not in variables}
     taken = {index for index, variable, value in found if _take(record, variable, value, absent)}
     if taken:
@@ -102,20 +111,13 @@ def read_note(record: Record, note: str) -> None:
         del variables["note"]
 
 
-def _note_variables(note: str) -> list[tuple[int, str, str]]:
-    """(line index, variable, value) of the lines citeproc-js reads as variables: the first
-    line if it is one, then the next non-blank lines while they are."""
+def _note_variables(lines: list[str]) -> list[tuple[int, str, str]]:
+    """(line index, variable, value) of the lines citeproc-js reads as variables (a line
+    like `TODO: …` is read on, naming nothing)."""
     found = []
-    for index, line in enumerate(note.split("\n")):
-        if index and not line.strip():
-            continue
-        match = _NOTE_VARIABLE.match(line)
-        if match is None:
-            if index == 0:
-                continue
-            break
+    for index, match in _leading_lines(lines, _NOTE_VARIABLE):
         variable = _NOTE_NAMES.get(match.group(2).lower())
-        if variable is not None:  # a line like `TODO: …` is read on, naming nothing
+        if variable is not None:
             found.append((index, variable, match.group(3)))
     return found
 
