@@ -12,6 +12,14 @@ from refexport.formats.bibtex import read, write
 from refexport.formats.bibtex.read import CHUNK_CHARS
 from refexport.formats.csl import json as csljson
 from refexport.model import ReadResult
+from refexport.workers import count
+
+
+@pytest.fixture(autouse=True)
+def _workers_can_start() -> None:
+    """These tests compare work done by workers with work done alone: if workers could not
+    start here (a thread left running by another test), both sides would be done alone."""
+    assert count(True, 2) == 2, "worker processes cannot start in this test process"
 
 
 def _entry(index: int) -> str:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from refexport.keys import KeyCache, assign_keys, is_valid_key, key_words
 from refexport.model import Date, Name, Record, Value, record_id
+from refexport.workers import count
 
 
 def _record(title: str | None, url: str, **variables: Value) -> Record:
@@ -144,8 +146,13 @@ def test_a_large_first_run_gives_the_keys_small_ones_give(monkeypatch: pytest.Mo
     """Thousands of new Han titles are romanised in parallel processes; a catalog of a few
     hundred one by one: the keys are the same (the words; suffixes depend on the set)."""
     monkeypatch.setenv("REFEXPORT_NO_CACHE", "1")
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))  # idle cores, whatever else runs
+    assert count(True, None) >= 1  # so the large run does use workers
     han = [chr(0x4E00 + step * 37) for step in range(500)]  # CJK Unified Ideographs
-    titles = ["".join(han[(i * k) % 500] for k in (1, 7, 13, 29)) for i in range(6000)]
+    titles = [
+        "".join((han[i % 500], han[i // 500], han[(i * 7) % 500], han[(i * 13) % 500])) for i in range(6000)
+    ]
+    assert len(set(titles)) == 6000  # thousands of runs to romanise: enough for workers
     records = [_record(t, f"https://a.example/{i}") for i, t in enumerate(titles)]
     assign_keys(records)
     alone = [_record(t, f"https://a.example/{i}") for i, t in enumerate(titles)]
