@@ -191,7 +191,9 @@ class Date:
 @dataclass(slots=True)
 class Name:
     """A person or an organisation: CSL name parts, or one `literal` (organisations, and CJK
-    names never split into family and given name)."""
+    names never split into family and given name). A value: nothing changes a name in place
+    (the BibTeX reader gives one `Name` to every record naming that person), a new one
+    replaces it."""
 
     family: str | None = None
     given: str | None = None

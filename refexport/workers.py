@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -82,6 +83,11 @@ def in_order(
         initargs=(os.getpid(), setup, setup_args),
     )
     ahead = (workers + (here is not None)) * _AHEAD  # the workers' tasks, and ours among them
+    # The pool's own thread hands out the tasks and takes in the results, while this thread
+    # works on them: with Python's 5 ms between thread switches it waited, and so did the
+    # workers (10,000 records written to CSL-JSON with one worker: 0.26-0.30 s, 0.20 s so).
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(_SWITCH_INTERVAL)
     try:
         for index, task in enumerate(tasks):
             if here is not None and index % (workers + 1) == workers:
@@ -94,7 +100,11 @@ def in_order(
         for task, future in pending:
             yield task, future.result()
     finally:
+        sys.setswitchinterval(switch)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+_SWITCH_INTERVAL = 0.0001  # seconds
 
 
 class _Done(Generic[Result]):

@@ -38,14 +38,27 @@ def parse_names(value: str, useprefix: bool = False) -> tuple[list[Name], bool]:
         raws = split_top_level(value.strip(), _AND_SPLIT)
     names: list[Name] = []
     lossy = False
+    known = _PARSED[useprefix]
     for raw in raws:
         raw = raw.strip()
         if not raw:
             continue
-        name, name_lossy = parse_name(raw, useprefix)
-        names.append(name)
-        lossy = lossy or name_lossy
+        parsed = known.get(raw)
+        if parsed is None:
+            parsed = parse_name(raw, useprefix)
+            if len(known) >= _PARSED_LIMIT:
+                known.clear()
+            known[raw] = parsed
+        names.append(parsed[0])
+        lossy = lossy or parsed[1]
     return names, lossy
+
+
+# Names already parsed, by their LaTeX (one table per `useprefix`): a bibliography names the
+# same people again and again (10,000 entries of gen_bib: 29,000 names, 7,000 different), and
+# a `Name` is a value nothing changes in place, so records share it. Bounded: emptied when full.
+_PARSED: tuple[dict[str, tuple[Name, bool]], dict[str, tuple[Name, bool]]] = ({}, {})
+_PARSED_LIMIT = 50_000
 
 
 def parse_name(raw: str, useprefix: bool = False) -> tuple[Name, bool]:
