@@ -31,6 +31,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from refexport import workers
@@ -266,15 +267,15 @@ class KeyCache(Memo):
 
     def romanise_all(self, runs: list[str], syllables: int) -> None:
         """Romanise the runs not memoised yet, ahead of `romanise`. Many of them (a first run
-        over a large catalog: 34,000 runs of the blog corpus take pypinyin 2.5 s) are shared
-        with forked workers on idle cores (`refexport.workers.mapped`), which inherit the
-        dictionaries loaded here. Measured on the blog corpus, first run: one worker beside
-        this process 3.65 s, two 3.73 s (medians of 4)."""
+        over a large catalog: the blog corpus has 34,000 runs) are shared with forked workers on
+        idle cores (`refexport.workers.mapped`), which inherit the dictionaries loaded here.
+        Measured on the blog corpus, first run: 0.88 s with one worker beside this process,
+        1.11 s alone (pypinyin's loading included)."""
         keys = {run: self.romanise_key(run, syllables) for run in runs}
         missing = [run for run, key in keys.items() if self.known(key) is None]
         if not missing:
             return
-        import pypinyin  # noqa: F401  loaded once, before a fork
+        _lazy_pinyin()  # pypinyin's dictionaries loaded once, before a fork
 
         romanised = functools.partial(_romanised, syllables=syllables)
         readings = workers.mapped(romanised, missing, len(missing) >= _PARALLEL_RUNS)
@@ -291,13 +292,52 @@ _PARALLEL_RUNS = 4000  # below that, a worker costs more than it saves
 
 def _romanised(han: str, syllables: int) -> str:
     """Pinyin syllables of the first `syllables` characters of a Han run, space-separated."""
-    from pypinyin import lazy_pinyin  # 0.3 s of dictionaries: only when needed
-
     readings = (
         p.lower() if p.isascii() and p.isalpha() else re.sub(r"[^a-z]", "", _ascii(p).lower())
-        for p in lazy_pinyin(han)[:syllables]
+        for p in _lazy_pinyin()(han)[:syllables]
     )
     return " ".join(r for r in readings if r)
+
+
+@functools.cache
+def _lazy_pinyin() -> Callable[[str], list[str]]:
+    """pypinyin's `lazy_pinyin` (0.3 s of dictionaries: loaded when first needed), with the
+    reading of each word it segments worked out once: a catalog's titles repeat their words
+    (the blog corpus: 190,000 words in 34,000 runs, 7,600 different), and converting a word
+    was most of pypinyin's time (those runs: 2.2 s, 0.75 s so; the same readings)."""
+    from pypinyin import Style
+    from pypinyin.converter import DefaultConverter
+    from pypinyin.core import Pinyin
+
+    class WordMemo(DefaultConverter):
+        def __init__(self) -> None:
+            super().__init__()
+            self.words: dict[tuple[str, Style, bool, str, bool], list[list[str]]] = {}
+
+        def convert(
+            self,
+            words: str,
+            style: Style,
+            heteronym: bool,
+            errors: Callable[[str], str] | str,
+            strict: bool = True,
+            **kwargs: Any,
+        ) -> list[list[str]]:
+            if kwargs or callable(errors):
+                return super().convert(words, style, heteronym, errors, strict, **kwargs)
+            key = (words, style, heteronym, errors, strict)
+            readings = self.words.get(key)
+            if readings is None:
+                if len(self.words) >= _WORDS_LIMIT:
+                    self.words.clear()
+                # `lazy_pinyin` copies the readings out: the list is shared, never changed
+                readings = self.words[key] = super().convert(words, style, heteronym, errors, strict)
+            return readings
+
+    return Pinyin(WordMemo()).lazy_pinyin
+
+
+_WORDS_LIMIT = 200_000  # words remembered (a few MB); emptied when full
 
 
 def _cache_path() -> Path | None:

@@ -28,6 +28,18 @@ def test_pinyin_reads_phrases_not_characters() -> None:
     assert _words(_record("重庆银行", "https://a.example/1")) == "chongqingyinhang"
 
 
+def test_a_word_reads_as_pypinyin_reads_it_in_its_phrase_whatever_came_before() -> None:
+    """Readings are remembered per word: a character read one way in one phrase (行 in 银行,
+    重 in 重庆) is still read as pypinyin reads it in another phrase, before and after."""
+    from pypinyin import lazy_pinyin
+
+    titles = ["银行行走", "行走银行", "重庆重要", "重要重庆", "长城长大", "长大长城", "银行行走"]
+    assert [_words(_record(t, f"https://a.example/{i}")) for i, t in enumerate(titles)] == [
+        "".join(lazy_pinyin(t)) for t in titles
+    ]
+    assert _words(_record("银行行走", "https://a.example/x")) == "yinhangxingzou"
+
+
 def test_english_words_skip_stop_words_and_fold_accents() -> None:
     assert _words(_record("The Art of Müller's Parsing", "https://a.example/2")) == "art_muller_s_parsing"
 
