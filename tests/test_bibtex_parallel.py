@@ -1,4 +1,5 @@
-"""A large .bib file split by worker processes reads exactly as when split in one process."""
+"""Large inputs and outputs shared with worker processes: the records, text and notices
+one process alone gives."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import json
 import pytest
 
 from refexport.errors import InputError
-from refexport.formats import WriteOptions
+from refexport.formats import WriteOptions, zotero
 from refexport.formats.bibtex import read, write
 from refexport.formats.bibtex.read import CHUNK_CHARS
 from refexport.formats.csl import json as csljson
-from refexport.model import ReadResult
+from refexport.model import ReadResult, Record
 from refexport.workers import count
 
 
@@ -118,3 +119,15 @@ def test_csljson_items_written_by_workers_are_the_same_text(serial: ReadResult) 
     assert "".join(csljson.write(records, together, workers=2)) == text
     assert len(json.loads(text)) == len(records)
     assert together.skipped == alone.skipped
+
+
+def test_zotero_items_made_by_workers_are_the_same_text_and_notices(serial: ReadResult) -> None:
+    records = [Record.from_dict(r.to_dict()) for r in serial.records]
+    for record in records[::100]:
+        record.tags.append("t" * 300)  # longer than the Zotero API takes: a notice
+    alone, together = WriteOptions(), WriteOptions()
+    text = "".join(zotero.write(records, alone, workers=0))
+    assert "".join(zotero.write(records, together, workers=2)) == text
+    assert len(json.loads(text)["items"]) == len(records)
+    assert len(alone.notices) >= len(records[::100])
+    assert together.notices == alone.notices
