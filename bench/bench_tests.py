@@ -7,11 +7,19 @@ beside both. Issue 11's robustness suites (`-m robustness`: hostile inputs, fuzz
 safety, input limits) have their own budget there (3 minutes in CI) and are timed apart.
 
     python bench/bench_tests.py [--rounds 3] [--base 03433fc] [--no-robustness]
+    python bench/bench_tests.py --breakdown
+
+`--breakdown` runs the behaviour tests once in one process and sums where their CPU time
+goes: property tests (hypothesis: mostly its engine drawing examples), the real clients the
+tests start (pandoc, biber, bibtex, chromium, node with Zotero's translators and
+citeproc-js, newsboat: the CPU of child processes), and the rest. Against the wall time two
+cores allow, it says which of them alone fill the 60 % target.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -51,6 +59,54 @@ def timed_pytest(folder: Path, *args: str) -> tuple[float, str]:
     return wall, summary
 
 
+# A pytest plugin (written to a temporary folder for `--breakdown`): each test's CPU time in
+# the test process and in the child processes it waited for, and whether it is a property test.
+_CPU_PLUGIN = """
+import json, os, resource, time
+import pytest
+
+ROWS = []
+
+def _children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    own, children = time.process_time(), _children()
+    yield
+    prop = bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+    ROWS.append([item.nodeid, time.process_time() - own, _children() - children, prop])
+
+def pytest_unconfigure(config):
+    with open(os.environ["CPU_ROWS"], "w") as out:  # servers reaped at the end: children
+        json.dump({"tests": ROWS, "children_total": _children()}, out)
+"""
+
+
+def breakdown() -> None:
+    """Where the behaviour suite's CPU time goes (see the module docstring)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / "cpu_rows_plugin.py").write_text(_CPU_PLUGIN)
+        rows_file = Path(scratch) / "rows.json"
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [scratch, os.environ.get("PYTHONPATH")]))
+        os.environ["CPU_ROWS"] = str(rows_file)
+        wall, summary = timed_pytest(REPO, "-n0", "-p", "cpu_rows_plugin", "-m", "not robustness")
+        data = json.loads(rows_file.read_text())
+    tests = data["tests"]
+    prop = sum(own for _, own, _, is_prop in tests if is_prop)
+    rest = sum(own for _, own, _, is_prop in tests if not is_prop)
+    clients = data["children_total"]
+    print(f"behaviour tests in one process: {wall:.1f} s wall ({summary})")
+    print(f"  property tests, in the test process  {prop:6.1f} s CPU")
+    print(f"  real clients (child processes)       {clients:6.1f} s CPU")
+    print(f"  every other test, in the test process {rest:6.1f} s CPU")
+    print(
+        f"  on two cores, the real clients and the other tests alone take at least "
+        f"{(clients + rest) / 2:.1f} s; with the property tests {(clients + rest + prop) / 2:.1f} s"
+    )
+
+
 def base_checkout(commit: str, into: Path) -> Path:
     """The base commit's files in `into/repo`, with the shared corpus beside it as `../shared`."""
     (into / "shared").symlink_to(SHARED)
@@ -66,7 +122,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--base", default="03433fc", help="the commit issue 7 was filed on")
     parser.add_argument("--no-robustness", action="store_true", help="skip timing -m robustness")
+    parser.add_argument("--breakdown", action="store_true", help="where the behaviour tests' CPU goes")
     options = parser.parse_args()
+    if options.breakdown:
+        breakdown()
+        return
     if not SHARED.is_dir():
         raise SystemExit(f"{SHARED} is not here: both suites sweep the shared corpus")
     times: dict[str, list[float]] = {"base": [], "behaviour": [], "robustness": []}
