@@ -337,7 +337,7 @@ def _lazy_pinyin() -> Callable[[str], list[str]]:
     return Pinyin(WordMemo()).lazy_pinyin
 
 
-_WORDS_LIMIT = 200_000  # words remembered (a few MB); emptied when full
+_WORDS_LIMIT = 50_000  # words remembered (about 430 bytes each: 21 MB at most); emptied when full
 
 
 def _cache_path() -> Path | None:
