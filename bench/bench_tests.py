@@ -10,10 +10,11 @@ safety, input limits) have their own budget there (3 minutes in CI) and are time
     python bench/bench_tests.py --breakdown
 
 `--breakdown` runs the behaviour tests once in one process and sums where their CPU time
-goes: property tests (hypothesis: mostly its engine drawing examples), the real clients the
-tests start (pandoc, biber, bibtex, chromium, node with Zotero's translators and
-citeproc-js, newsboat: the CPU of child processes), and the rest. Against the wall time two
-cores allow, it says which of them alone fill the 60 % target.
+goes: property tests (hypothesis: mostly its engine drawing examples), the processes the
+tests start (the CPU of child processes: the real clients, pandoc, biber, bibtex, chromium,
+node with Zotero's translators and citeproc-js, newsboat; and refexport's forked workers in
+the tests of the parallel paths), and the rest. Against the wall time two cores allow, it
+says what the 60 % target leaves for the property tests.
 """
 
 from __future__ import annotations
@@ -98,11 +99,11 @@ def breakdown() -> None:
     rest = sum(own for _, own, _, is_prop in tests if not is_prop)
     clients = data["children_total"]
     print(f"behaviour tests in one process: {wall:.1f} s wall ({summary})")
-    print(f"  property tests, in the test process  {prop:6.1f} s CPU")
-    print(f"  real clients (child processes)       {clients:6.1f} s CPU")
-    print(f"  every other test, in the test process {rest:6.1f} s CPU")
+    print(f"  property tests, in the test process     {prop:6.1f} s CPU")
+    print(f"  child processes (real clients, workers) {clients:6.1f} s CPU")
+    print(f"  every other test, in the test process   {rest:6.1f} s CPU")
     print(
-        f"  on two cores, the real clients and the other tests alone take at least "
+        f"  on two cores, the child processes and the other tests alone take at least "
         f"{(clients + rest) / 2:.1f} s; with the property tests {(clients + rest + prop) / 2:.1f} s"
     )
 
