@@ -323,7 +323,7 @@ def _lazy_pinyin() -> Callable[[str], list[str]]:
             strict: bool = True,
             **kwargs: Any,
         ) -> list[list[str]]:
-            if kwargs or callable(errors):
+            if kwargs or callable(errors) or len(words) > _KEPT_WORD_CHARS:
                 return super().convert(words, style, heteronym, errors, strict, **kwargs)
             key = (words, style, heteronym, errors, strict)
             readings = self.words.get(key)
@@ -337,7 +337,8 @@ def _lazy_pinyin() -> Callable[[str], list[str]]:
     return Pinyin(WordMemo()).lazy_pinyin
 
 
-_WORDS_LIMIT = 50_000  # words remembered (about 430 bytes each: 21 MB at most); emptied when full
+_WORDS_LIMIT = 50_000  # words remembered (about 430 bytes each: 21 MB); emptied when full
+_KEPT_WORD_CHARS = 20  # longer is no word of pypinyin's phrases (a run it has no reading for)
 
 
 def _cache_path() -> Path | None:

@@ -46,9 +46,10 @@ def parse_names(value: str, useprefix: bool = False) -> tuple[list[Name], bool]:
         parsed = known.get(raw)
         if parsed is None:
             parsed = parse_name(raw, useprefix)
-            if len(known) >= _PARSED_LIMIT:
-                known.clear()
-            known[raw] = parsed
+            if len(raw) <= _KEPT_NAME_CHARS:
+                if len(known) >= _PARSED_LIMIT:
+                    known.clear()
+                known[raw] = parsed
         names.append(parsed[0])
         lossy = lossy or parsed[1]
     return names, lossy
@@ -56,10 +57,12 @@ def parse_names(value: str, useprefix: bool = False) -> tuple[list[Name], bool]:
 
 # Names already parsed, by their LaTeX (one table per `useprefix`): a bibliography names the
 # same people again and again (10,000 entries of gen_bib: 29,000 names, 7,000 different), and
-# a `Name` is a value nothing changes in place, so records share it. Bounded (about 440 bytes
-# a name: 22 MB at most per table): emptied when full.
+# a `Name` is a value nothing changes in place, so records share it. Bounded: 50,000 names a
+# table (about 440 bytes each as real names go: 22 MB), emptied when full, and none longer
+# than 200 characters (that is no name but a whole text in `author`: parsed, not kept).
 _PARSED: tuple[dict[str, tuple[Name, bool]], dict[str, tuple[Name, bool]]] = ({}, {})
 _PARSED_LIMIT = 50_000
+_KEPT_NAME_CHARS = 200
 
 
 def parse_name(raw: str, useprefix: bool = False) -> tuple[Name, bool]:
